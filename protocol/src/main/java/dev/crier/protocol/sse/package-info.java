@@ -1,0 +1,2 @@
+/** Server-Sent Events: the frame encoder and the WHATWG event-stream parser. */
+package dev.crier.protocol.sse;
