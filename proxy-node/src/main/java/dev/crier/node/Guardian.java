@@ -1,0 +1,166 @@
+package dev.crier.node;
+
+import com.typesafe.config.Config;
+import dev.crier.node.auth.AuthSettings;
+import dev.crier.node.auth.JwtVerifier;
+import dev.crier.node.auth.TokenMinter;
+import dev.crier.node.http.Access;
+import dev.crier.node.http.HttpServer;
+import dev.crier.node.management.NodeLifecycle;
+import dev.crier.node.publish.PublishRoutes;
+import dev.crier.node.publish.PublishSettings;
+import dev.crier.node.subscribe.SubscribeRoutes;
+import dev.crier.node.subscribe.SubscribeSettings;
+import dev.crier.node.topic.DedupeSettings;
+import dev.crier.node.topic.FanoutCounters;
+import dev.crier.node.topic.HistorySettings;
+import dev.crier.node.topic.LocalEventTransport;
+import dev.crier.node.topic.LocalTopicOwners;
+import dev.crier.node.topic.TopicHub;
+import dev.crier.node.topic.TopicHubs;
+import dev.crier.node.topic.TopicOwners;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.Uri;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+
+/**
+ * Wires one node: topic owners and hubs, the public HTTP routes, Pekko Management, and the shutdown
+ * sequence. Prints the start-up lines of API.md that scripts and tests wait for.
+ */
+public final class Guardian {
+  private static final Duration DEV_TOKEN_TTL = Duration.ofHours(24);
+
+  private Guardian() {}
+
+  /**
+   * @param announce receives each start-up line ("crier: …"); stdout for a real node
+   */
+  public static Behavior<Void> create(Config config, Consumer<String> announce) {
+    return Behaviors.setup(
+        context -> {
+          start(context, config, announce);
+          return Behaviors.empty();
+        });
+  }
+
+  private static void start(ActorContext<Void> context, Config config, Consumer<String> announce) {
+    ActorSystem<Void> system = context.getSystem();
+    NodeLifecycle lifecycle = NodeLifecycle.get(system);
+    HistorySettings history = HistorySettings.create(config);
+    SubscribeSettings subscribe = SubscribeSettings.create(config);
+    PublishSettings publish = PublishSettings.create(config);
+    AuthSettings auth = AuthSettings.create(config);
+
+    ActorRef<LocalTopicOwners.Command> ownerDirectory =
+        context.spawn(
+            LocalTopicOwners.create(history, DedupeSettings.create(config), Clock.systemUTC()),
+            "owners");
+    TopicOwners owners = LocalTopicOwners.client(ownerDirectory, system);
+    ActorRef<TopicHubs.Command> hubs =
+        context.spawn(
+            TopicHubs.create(
+                new TopicHub.Settings(
+                    subscribe.bufferSize(), history.maxEvents(), publish.timeout()),
+                owners,
+                new FanoutCounters()),
+            "hubs");
+    ownerDirectory.tell(new LocalTopicOwners.UseTransport(new LocalEventTransport(hubs)));
+
+    Access access = new Access(JwtVerifier.create(auth));
+    SubscribeRoutes subscribeRoutes =
+        new SubscribeRoutes(subscribe, history.maxEvents(), access, hubs, lifecycle);
+    PublishRoutes publishRoutes = new PublishRoutes(publish, history.maxEvents(), access, owners);
+
+    HttpServer.Settings httpSettings = HttpServer.Settings.create(config);
+    CompletableFuture<ServerBinding> http =
+        new HttpServer()
+            .bind(system, httpSettings, subscribeRoutes.route().orElse(publishRoutes.route()))
+            .toCompletableFuture();
+    CompletableFuture<Uri> management = PekkoManagement.get(system).start().toCompletableFuture();
+    http.thenCombine(management, (binding, uri) -> announceStart(config, announce, binding, uri))
+        .whenComplete(
+            (binding, failure) -> {
+              if (failure != null) {
+                system.log().error("crier could not start: {}", failure.getMessage());
+                system.terminate();
+                return;
+              }
+              registerShutdown(system, lifecycle, hubs, binding);
+              if (auth.devMode()) {
+                announceDevTokens(auth, announce);
+              }
+              lifecycle.serve();
+              announce.accept("crier: ready");
+            });
+  }
+
+  private static ServerBinding announceStart(
+      Config config, Consumer<String> announce, ServerBinding binding, Uri management) {
+    announce.accept(
+        "crier: http listening on "
+            + config.getString("crier.http.interface")
+            + ":"
+            + binding.localAddress().getPort());
+    announce.accept(
+        "crier: management listening on "
+            + config.getString("crier.management.interface")
+            + ":"
+            + management.port());
+    return binding;
+  }
+
+  private static void announceDevTokens(AuthSettings auth, Consumer<String> announce) {
+    TokenMinter minter = new TokenMinter(auth.devSecret());
+    List<String> all = List.of("*");
+    announce.accept(
+        "crier: dev subscriber token: "
+            + minter.mint("dev-subscriber", all, List.of(), false, DEV_TOKEN_TTL));
+    announce.accept(
+        "crier: dev publisher token: "
+            + minter.mint("dev-publisher", List.of(), all, false, DEV_TOKEN_TTL));
+    announce.accept(
+        "crier: dev admin token: "
+            + minter.mint("dev-admin", List.of(), List.of(), true, DEV_TOKEN_TTL));
+  }
+
+  /**
+   * Streams are completed before the listener unbinds, so clients see a clean end and reconnect (to
+   * another node) rather than a reset connection.
+   */
+  private static void registerShutdown(
+      ActorSystem<Void> system,
+      NodeLifecycle lifecycle,
+      ActorRef<TopicHubs.Command> hubs,
+      ServerBinding binding) {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+        "crier-complete-streams",
+        () -> {
+          lifecycle.drain();
+          return AskPattern.<TopicHubs.Command, Done>ask(
+              hubs, TopicHubs.CompleteAll::new, Duration.ofSeconds(3), system.scheduler());
+        });
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseServiceUnbind(),
+        "crier-http-unbind",
+        () -> binding.unbind().thenApply(unbound -> Done.getInstance()));
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseServiceRequestsDone(),
+        "crier-http-terminate",
+        () -> binding.terminate(Duration.ofSeconds(3)).thenApply(t -> Done.getInstance()));
+  }
+}

@@ -1,0 +1,44 @@
+package dev.crier.node.auth;
+
+import dev.crier.protocol.topic.TopicPattern;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What a verified token allows.
+ *
+ * @param tokenId the {@code jti} claim, or null
+ * @param subscribe topics (and patterns) the bearer may subscribe to and read history of
+ * @param publish topics (and patterns) the bearer may publish to
+ * @param admin whether the bearer may use the admin routes
+ */
+public record Grants(
+    String subject,
+    String tokenId,
+    Instant expiresAt,
+    List<TopicPattern> subscribe,
+    List<TopicPattern> publish,
+    boolean admin) {
+
+  public Grants {
+    subscribe = List.copyOf(subscribe);
+    publish = List.copyOf(publish);
+  }
+
+  public boolean maySubscribe(String topic) {
+    return matches(subscribe, topic);
+  }
+
+  public boolean mayPublish(String topic) {
+    return matches(publish, topic);
+  }
+
+  private static boolean matches(List<TopicPattern> patterns, String topic) {
+    for (TopicPattern p : patterns) {
+      if (p.matches(topic)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

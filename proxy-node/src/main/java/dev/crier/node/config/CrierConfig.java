@@ -1,0 +1,40 @@
+package dev.crier.node.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.util.Map;
+
+/**
+ * Loads a node's configuration: system properties, then {@code application.conf} (or {@code
+ * -Dconfig.file}), then Crier's Pekko defaults ({@code crier-node.conf}), then every library's
+ * {@code reference.conf}. The {@code crier.*} keys of the contract are then copied onto the Pekko
+ * keys they stand for.
+ */
+public final class CrierConfig {
+  private CrierConfig() {}
+
+  /** The configuration of a node started from the command line. */
+  public static Config load() {
+    return load(ConfigFactory.empty());
+  }
+
+  /** The same, with {@code overrides} above everything else (tests, embedded nodes). */
+  public static Config load(Config overrides) {
+    ConfigFactory.invalidateCaches();
+    Config merged =
+        overrides
+            .withFallback(ConfigFactory.defaultOverrides())
+            .withFallback(ConfigFactory.defaultApplication())
+            .withFallback(ConfigFactory.parseResources("crier-node.conf"))
+            .withFallback(ConfigFactory.defaultReference())
+            .resolve();
+    return derived(merged).withFallback(merged);
+  }
+
+  private static Config derived(Config c) {
+    return ConfigFactory.parseMap(
+        Map.of(
+            "pekko.management.http.hostname", c.getString("crier.management.interface"),
+            "pekko.management.http.port", c.getInt("crier.management.port")));
+  }
+}

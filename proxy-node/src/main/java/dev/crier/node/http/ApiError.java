@@ -1,0 +1,68 @@
+package dev.crier.node.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+
+/**
+ * An error answered before any stream starts: the HTTP status, a stable machine-readable code and a
+ * message for people. Serialized as {@code {"error": code, "message": message}}.
+ */
+public record ApiError(StatusCode status, String code, String message, Integer retryAfterSeconds) {
+
+  public static ApiError badRequest(String code, String message) {
+    return new ApiError(StatusCodes.BAD_REQUEST, code, message, null);
+  }
+
+  public static ApiError unauthorized(String message) {
+    return new ApiError(StatusCodes.UNAUTHORIZED, "unauthorized", message, null);
+  }
+
+  public static ApiError forbidden(String message) {
+    return new ApiError(StatusCodes.FORBIDDEN, "forbidden", message, null);
+  }
+
+  public static ApiError tooLarge(String message) {
+    return new ApiError(StatusCodes.PAYLOAD_TOO_LARGE, "payload_too_large", message, null);
+  }
+
+  public static ApiError unavailable(String code, String message, int retryAfterSeconds) {
+    return new ApiError(StatusCodes.SERVICE_UNAVAILABLE, code, message, retryAfterSeconds);
+  }
+
+  public HttpResponse toResponse() {
+    ObjectNode body = Json.MAPPER.createObjectNode().put("error", code).put("message", message);
+    HttpResponse response =
+        HttpResponse.create()
+            .withStatus(status)
+            .withEntity(ContentTypes.APPLICATION_JSON, Json.bytes(body));
+    if (retryAfterSeconds != null) {
+      response = response.addHeader(RawHeader.create("Retry-After", retryAfterSeconds.toString()));
+    }
+    if (status.equals(StatusCodes.UNAUTHORIZED)) {
+      response = response.addHeader(RawHeader.create("WWW-Authenticate", "Bearer realm=\"crier\""));
+    }
+    return response;
+  }
+
+  /** Thrown at the edge while reading a request; routes turn it into {@link #toResponse()}. */
+  public static final class Rejection extends RuntimeException {
+    private final ApiError error;
+
+    public Rejection(ApiError error) {
+      super(error.message(), null, false, false);
+      this.error = error;
+    }
+
+    public ApiError error() {
+      return error;
+    }
+  }
+
+  public Rejection rejection() {
+    return new Rejection(this);
+  }
+}

@@ -1,0 +1,45 @@
+package dev.crier.node.http;
+
+import com.typesafe.config.Config;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/** Binds the public HTTP listener; every error it answers itself is JSON too. */
+public final class HttpServer extends AllDirectives {
+
+  /** Where the public listener binds. */
+  public record Settings(String iface, int port) {
+    public static Settings create(Config root) {
+      Config c = root.getConfig("crier.http");
+      return new Settings(c.getString("interface"), c.getInt("port"));
+    }
+  }
+
+  public CompletionStage<ServerBinding> bind(
+      ActorSystem<?> system, Settings settings, Route routes) {
+    Route all =
+        handleRejections(
+            RejectionHandler.defaultHandler().mapRejectionResponse(HttpServer::asJson),
+            () -> routes);
+    return Http.get(system).newServerAt(settings.iface(), settings.port()).bind(all);
+  }
+
+  private static HttpResponse asJson(HttpResponse response) {
+    if (response.entity() instanceof HttpEntity.Strict strict
+        && !strict.getContentType().equals(ContentTypes.APPLICATION_JSON)) {
+      String code = response.status().reason().toLowerCase().replace(' ', '_');
+      return new ApiError(response.status(), code, strict.getData().utf8String(), null)
+          .toResponse()
+          .withHeaders(response.getHeaders());
+    }
+    return response;
+  }
+}

@@ -1,0 +1,179 @@
+package dev.crier.node.publish;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.crier.node.http.ApiError;
+import dev.crier.node.http.Json;
+import dev.crier.node.topic.TopicOwner;
+import dev.crier.protocol.topic.InvalidTopicException;
+import dev.crier.protocol.topic.TopicName;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Validates what publishers send and turns it into drafts for topic owners. Every check that can
+ * fail happens here, before anything is published, so a bad batch publishes nothing.
+ */
+final class EventRequests {
+  static final int MAX_TYPE_LENGTH = 256;
+  static final int MAX_KEY_LENGTH = 256;
+  private static final Set<String> BATCH_FIELDS =
+      Set.of("topic", "type", "data", "idempotencyKey", "deliverAt");
+
+  /** One draft and the topic it goes to. */
+  record Addressed(String topic, TopicOwner.Draft draft) {}
+
+  private final PublishSettings settings;
+
+  EventRequests(PublishSettings settings) {
+    this.settings = settings;
+  }
+
+  static String topic(String topic) {
+    try {
+      return TopicName.validate(topic);
+    } catch (InvalidTopicException e) {
+      throw ApiError.badRequest("invalid_topic", e.getMessage()).rejection();
+    }
+  }
+
+  /** A draft from {@code POST /topics/{topic}/events}: raw body and optional headers. */
+  TopicOwner.Draft raw(byte[] body, String type, String idempotencyKey, String deliverAt) {
+    rejectScheduled(deliverAt);
+    return draft(text(body), type, idempotencyKey);
+  }
+
+  /** The drafts of a {@code POST /publish} body: one JSON object or an array of them. */
+  List<Addressed> batch(byte[] body) {
+    JsonNode root;
+    try {
+      root = Json.MAPPER.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw ApiError.badRequest("invalid_json", "body is not valid JSON: " + e.getOriginalMessage())
+          .rejection();
+    } catch (java.io.IOException e) {
+      throw ApiError.badRequest("invalid_json", "body is not valid JSON").rejection();
+    }
+    if (root == null || !(root.isObject() || root.isArray())) {
+      throw ApiError.badRequest("invalid_json", "body must be an event object or an array of them")
+          .rejection();
+    }
+    List<JsonNode> items = new ArrayList<>();
+    if (root.isArray()) {
+      root.forEach(items::add);
+    } else {
+      items.add(root);
+    }
+    if (items.isEmpty() || items.size() > settings.maxBatchEvents()) {
+      throw ApiError.badRequest(
+              "invalid_batch",
+              "a batch holds 1 to " + settings.maxBatchEvents() + " events, got " + items.size())
+          .rejection();
+    }
+    List<Addressed> out = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      try {
+        out.add(item(items.get(i)));
+      } catch (ApiError.Rejection r) {
+        String where = root.isArray() ? "event " + i + ": " : "";
+        throw new ApiError(r.error().status(), r.error().code(), where + r.error().message(), null)
+            .rejection();
+      }
+    }
+    return out;
+  }
+
+  private Addressed item(JsonNode item) {
+    if (!item.isObject()) {
+      throw ApiError.badRequest("invalid_event", "an event must be a JSON object").rejection();
+    }
+    for (Iterator<String> it = item.fieldNames(); it.hasNext(); ) {
+      String field = it.next();
+      if (!BATCH_FIELDS.contains(field)) {
+        throw ApiError.badRequest("invalid_event", "unknown field " + field).rejection();
+      }
+    }
+    String topic = topic(string(item, "topic", true));
+    JsonNode data = item.get("data");
+    if (data == null) {
+      throw ApiError.badRequest("invalid_event", "field data is required").rejection();
+    }
+    JsonNode deliverAt = item.get("deliverAt");
+    rejectScheduled(deliverAt == null || deliverAt.isNull() ? null : deliverAt.asText());
+    String text = data.isTextual() ? data.textValue() : data.toString();
+    if (text.getBytes(StandardCharsets.UTF_8).length > settings.maxBytes()) {
+      throw ApiError.tooLarge("event data exceeds " + settings.maxBytes() + " bytes").rejection();
+    }
+    return new Addressed(
+        topic, draft(text, string(item, "type", false), string(item, "idempotencyKey", false)));
+  }
+
+  private static String string(JsonNode item, String field, boolean required) {
+    JsonNode value = item.get(field);
+    if (value == null || value.isNull()) {
+      if (required) {
+        throw ApiError.badRequest("invalid_event", "field " + field + " is required").rejection();
+      }
+      return null;
+    }
+    if (!value.isTextual()) {
+      throw ApiError.badRequest("invalid_event", "field " + field + " must be a string")
+          .rejection();
+    }
+    return value.textValue();
+  }
+
+  private static TopicOwner.Draft draft(String data, String type, String idempotencyKey) {
+    if (type != null) {
+      if (type.isEmpty()
+          || type.length() > MAX_TYPE_LENGTH
+          || type.indexOf('\r') >= 0
+          || type.indexOf('\n') >= 0) {
+        throw ApiError.badRequest(
+                "invalid_type", "event type must be 1-" + MAX_TYPE_LENGTH + " chars without CR/LF")
+            .rejection();
+      }
+      if (type.startsWith("crier.")) {
+        throw ApiError.badRequest("invalid_type", "event types starting with crier. are reserved")
+            .rejection();
+      }
+    }
+    if (idempotencyKey != null
+        && (idempotencyKey.isEmpty() || idempotencyKey.length() > MAX_KEY_LENGTH)) {
+      throw ApiError.badRequest(
+              "invalid_idempotency_key", "idempotency key must be 1-" + MAX_KEY_LENGTH + " chars")
+          .rejection();
+    }
+    return new TopicOwner.Draft(type, data, idempotencyKey);
+  }
+
+  private static void rejectScheduled(String deliverAt) {
+    if (deliverAt != null) {
+      throw new ApiError(
+              org.apache.pekko.http.javadsl.model.StatusCodes.NOT_IMPLEMENTED,
+              "not_implemented",
+              "scheduled events (deliverAt) are not supported yet",
+              null)
+          .rejection();
+    }
+  }
+
+  private static String text(byte[] body) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(body))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw ApiError.badRequest("invalid_data", "event data must be UTF-8 text").rejection();
+    }
+  }
+}

@@ -1,0 +1,290 @@
+package dev.crier.node.publish;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crier.node.auth.Grants;
+import dev.crier.node.http.Access;
+import dev.crier.node.http.ApiError;
+import dev.crier.node.http.Json;
+import dev.crier.node.http.PathTopic;
+import dev.crier.node.topic.TopicEvent;
+import dev.crier.node.topic.TopicOwner;
+import dev.crier.node.topic.TopicOwners;
+import dev.crier.protocol.cursor.InvalidCursorException;
+import dev.crier.protocol.cursor.Position;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.stream.Materializer;
+
+/**
+ * {@code POST /topics/{topic}/events}, {@code POST /publish} and {@code GET
+ * /topics/{topic}/events}: validates and authorizes at the edge, then asks each topic's owner to
+ * sequence (or read) and answers once it has.
+ */
+public final class PublishRoutes extends AllDirectives {
+  private static final String EVENTS_SUFFIX = "/events";
+  private static final int DEFAULT_HISTORY_LIMIT = 100;
+
+  private final PublishSettings settings;
+  private final int historyLimit;
+  private final Access access;
+  private final TopicOwners owners;
+  private final EventRequests requests;
+
+  public PublishRoutes(
+      PublishSettings settings, int historyLimit, Access access, TopicOwners owners) {
+    this.settings = settings;
+    this.historyLimit = historyLimit;
+    this.access = access;
+    this.owners = owners;
+    this.requests = new EventRequests(settings);
+  }
+
+  public Route route() {
+    return concat(
+        path("publish", () -> post(() -> extractRequest(this::publishBatch))),
+        pathPrefix(
+            "topics",
+            () ->
+                extractUnmatchedPath(
+                    unmatched ->
+                        extractRequest(request -> topicRoute(request, unmatched.toString())))));
+  }
+
+  private Route topicRoute(HttpRequest request, String unmatched) {
+    if (!unmatched.endsWith(EVENTS_SUFFIX) || unmatched.length() <= EVENTS_SUFFIX.length() + 1) {
+      return reject();
+    }
+    String raw = unmatched.substring(1, unmatched.length() - EVENTS_SUFFIX.length());
+    String decoded = PathTopic.decode(raw);
+    String topic = decoded == null ? raw : decoded;
+    return concat(
+        post(() -> publishOne(request, topic)), get(() -> answer(() -> history(request, topic))));
+  }
+
+  private Route publishOne(HttpRequest request, String topic) {
+    return withBody(
+        request,
+        settings.maxBytes(),
+        body -> {
+          String valid = EventRequests.topic(topic);
+          TopicOwner.Draft draft =
+              requests.raw(
+                  body,
+                  header(request, "Crier-Event-Type"),
+                  header(request, "Crier-Idempotency-Key"),
+                  header(request, "Crier-Deliver-At"));
+          authorizePublish(access.authenticate(request), List.of(valid));
+          return sequence(valid, List.of(draft))
+              .thenApply(p -> Json.response(StatusCodes.CREATED, accepted(p, 0)));
+        });
+  }
+
+  private Route publishBatch(HttpRequest request) {
+    return withBody(
+        request,
+        settings.maxBatchBytes(),
+        body -> {
+          List<EventRequests.Addressed> items = requests.batch(body);
+          authorizePublish(
+              access.authenticate(request),
+              items.stream().map(EventRequests.Addressed::topic).toList());
+          Map<String, List<Integer>> indexesByTopic = new LinkedHashMap<>();
+          for (int i = 0; i < items.size(); i++) {
+            indexesByTopic.computeIfAbsent(items.get(i).topic(), t -> new ArrayList<>()).add(i);
+          }
+          ObjectNode[] answers = new ObjectNode[items.size()];
+          List<CompletableFuture<Void>> pending = new ArrayList<>();
+          indexesByTopic.forEach(
+              (topic, indexes) -> {
+                List<TopicOwner.Draft> drafts =
+                    indexes.stream().map(i -> items.get(i).draft()).toList();
+                pending.add(
+                    sequence(topic, drafts)
+                        .thenAccept(
+                            published -> {
+                              for (int k = 0; k < indexes.size(); k++) {
+                                answers[indexes.get(k)] = accepted(published, k);
+                              }
+                            })
+                        .toCompletableFuture());
+              });
+          boolean single = body.length > 0 && firstNonSpace(body) == '{';
+          return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+              .thenApply(
+                  done -> {
+                    if (single) {
+                      return Json.response(StatusCodes.CREATED, answers[0]);
+                    }
+                    ArrayNode array = Json.MAPPER.createArrayNode();
+                    for (ObjectNode answer : answers) {
+                      array.add(answer);
+                    }
+                    return Json.response(StatusCodes.CREATED, array);
+                  });
+        });
+  }
+
+  private CompletionStage<HttpResponse> history(HttpRequest request, String topic) {
+    String valid = EventRequests.topic(topic);
+    Position after = afterParameter(request);
+    int limit = limitParameter(request);
+    Grants grants = access.authenticate(request);
+    if (!grants.maySubscribe(valid)) {
+      throw ApiError.forbidden("token does not grant subscribe to topic " + valid).rejection();
+    }
+    return owners
+        .<TopicOwner.Slice>ask(
+            valid, replyTo -> new TopicOwner.Read(after, limit, limit, replyTo), settings.timeout())
+        .thenApply(
+            slice -> {
+              ObjectNode body = Json.MAPPER.createObjectNode().put("topic", valid);
+              ArrayNode events = body.putArray("events");
+              for (TopicEvent e : slice.events()) {
+                ObjectNode event = events.addObject().put("id", e.position().toString());
+                if (e.type() != null) {
+                  event.put("type", e.type());
+                }
+                event.put("data", e.data()).put("publishedAt", e.publishedAtMillis());
+              }
+              body.put("lastId", slice.head().toString());
+              body.put("reset", after != null && slice.continuityLost());
+              return Json.response(StatusCodes.OK, body);
+            });
+  }
+
+  private static Position afterParameter(HttpRequest request) {
+    Optional<String> after = request.getUri().query().get("after");
+    if (after.isEmpty() || after.get().isEmpty()) {
+      return null;
+    }
+    try {
+      return Position.parse(after.get());
+    } catch (InvalidCursorException e) {
+      throw ApiError.badRequest("invalid_cursor", e.getMessage()).rejection();
+    }
+  }
+
+  private int limitParameter(HttpRequest request) {
+    Optional<String> text = request.getUri().query().get("limit");
+    if (text.isEmpty()) {
+      return Math.min(DEFAULT_HISTORY_LIMIT, historyLimit);
+    }
+    try {
+      int limit = Integer.parseInt(text.get());
+      if (limit < 1) {
+        throw new NumberFormatException();
+      }
+      return Math.min(limit, historyLimit);
+    } catch (NumberFormatException e) {
+      throw ApiError.badRequest("invalid_limit", "limit must be a whole number >= 1").rejection();
+    }
+  }
+
+  private static void authorizePublish(Grants grants, List<String> topics) {
+    for (String topic : topics) {
+      if (!grants.mayPublish(topic)) {
+        throw ApiError.forbidden("token does not grant publish to topic " + topic).rejection();
+      }
+    }
+  }
+
+  private CompletionStage<TopicOwner.Published> sequence(
+      String topic, List<TopicOwner.Draft> drafts) {
+    return owners.ask(
+        topic, replyTo -> new TopicOwner.Publish(drafts, replyTo), settings.timeout());
+  }
+
+  private static ObjectNode accepted(TopicOwner.Published published, int index) {
+    TopicOwner.Accepted accepted = published.accepted().get(index);
+    ObjectNode node =
+        Json.MAPPER
+            .createObjectNode()
+            .put("id", accepted.position().toString())
+            .put("topic", published.topic());
+    if (accepted.duplicate()) {
+      node.put("duplicate", true);
+    }
+    return node;
+  }
+
+  /**
+   * Reads the whole body (413 beyond {@code maxBytes}) and answers with what {@code handler} makes
+   * of it.
+   */
+  private Route withBody(
+      HttpRequest request, int maxBytes, Function<byte[], CompletionStage<HttpResponse>> handler) {
+    return extractMaterializer(
+        materializer ->
+            answer(
+                () ->
+                    strictBody(request, maxBytes, materializer)
+                        .thenCompose(body -> handler.apply(body))));
+  }
+
+  private CompletionStage<byte[]> strictBody(
+      HttpRequest request, int maxBytes, Materializer materializer) {
+    return request
+        .entity()
+        .withSizeLimit(maxBytes)
+        .toStrict(settings.timeout().toMillis(), materializer)
+        .thenApply(strict -> strict.getData().toArray());
+  }
+
+  /** Completes with the response, mapping edge rejections and owner timeouts to JSON errors. */
+  private Route answer(java.util.function.Supplier<CompletionStage<HttpResponse>> work) {
+    CompletionStage<HttpResponse> response;
+    try {
+      response = work.get();
+    } catch (ApiError.Rejection r) {
+      return complete(r.error().toResponse());
+    }
+    return completeWithFuture(response.exceptionally(PublishRoutes::failure));
+  }
+
+  private static HttpResponse failure(Throwable t) {
+    Throwable cause = t;
+    while ((cause instanceof CompletionException
+            || cause.getCause() instanceof EntityStreamSizeException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof ApiError.Rejection r) {
+      return r.error().toResponse();
+    }
+    if (cause instanceof EntityStreamSizeException e) {
+      return ApiError.tooLarge("body exceeds " + e.limit() + " bytes").toResponse();
+    }
+    if (cause instanceof java.util.concurrent.TimeoutException) {
+      return ApiError.unavailable("owner_unavailable", "topic owner did not answer in time", 1)
+          .toResponse();
+    }
+    throw new CompletionException(cause);
+  }
+
+  private static String header(HttpRequest request, String name) {
+    return request.getHeader(name).map(h -> h.value()).orElse(null);
+  }
+
+  private static int firstNonSpace(byte[] body) {
+    for (byte b : body) {
+      if (!Character.isWhitespace(b)) {
+        return b;
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,221 @@
+package dev.crier.node.subscribe;
+
+import dev.crier.node.auth.Grants;
+import dev.crier.node.http.Access;
+import dev.crier.node.http.ApiError;
+import dev.crier.node.http.PathTopic;
+import dev.crier.node.management.NodeLifecycle;
+import dev.crier.node.topic.FeedItem;
+import dev.crier.node.topic.TopicHub;
+import dev.crier.node.topic.TopicHubs;
+import dev.crier.protocol.cursor.CursorCodec;
+import dev.crier.protocol.cursor.InvalidCursorException;
+import dev.crier.protocol.cursor.Position;
+import dev.crier.protocol.sse.SseEncoder;
+import dev.crier.protocol.topic.InvalidTopicException;
+import dev.crier.protocol.topic.TopicName;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /events/{topic}} and {@code GET /events?topic=…}: checks the request, then answers
+ * with a stream of Server-Sent Events fed by this node's topic hubs.
+ */
+public final class SubscribeRoutes extends AllDirectives {
+  private static final Logger log = LoggerFactory.getLogger(SubscribeRoutes.class);
+  private static final ContentType EVENT_STREAM = ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM);
+  private static final ByteString HEARTBEAT = ByteString.fromArrayUnsafe(SseEncoder.comment(""));
+
+  private final SubscribeSettings settings;
+  private final int maxReplay;
+  private final Access access;
+  private final ActorRef<TopicHubs.Command> hubs;
+  private final NodeLifecycle lifecycle;
+  private final ByteString retryFrame;
+  private final AtomicLong subscriberIds = new AtomicLong();
+  private final AtomicInteger open = new AtomicInteger();
+
+  public SubscribeRoutes(
+      SubscribeSettings settings,
+      int maxReplay,
+      Access access,
+      ActorRef<TopicHubs.Command> hubs,
+      NodeLifecycle lifecycle) {
+    this.settings = settings;
+    this.maxReplay = maxReplay;
+    this.access = access;
+    this.hubs = hubs;
+    this.lifecycle = lifecycle;
+    this.retryFrame = ByteString.fromArrayUnsafe(SseEncoder.retry(settings.retry().toMillis()));
+  }
+
+  /** SSE connections open on this node right now. */
+  public int openConnections() {
+    return open.get();
+  }
+
+  public Route route() {
+    return pathPrefix(
+        "events",
+        () ->
+            get(
+                () ->
+                    concat(
+                        pathEnd(() -> extractRequest(request -> subscribe(request, List.of()))),
+                        extractUnmatchedPath(
+                            path ->
+                                extractRequest(
+                                    request ->
+                                        subscribe(
+                                            request, List.of(pathTopic(path.toString()))))))));
+  }
+
+  private static String pathTopic(String unmatched) {
+    String raw = unmatched.startsWith("/") ? unmatched.substring(1) : unmatched;
+    String topic = PathTopic.decode(raw);
+    return topic == null ? raw : topic;
+  }
+
+  private Route subscribe(HttpRequest request, List<String> pathTopics) {
+    try {
+      return complete(open(request, pathTopics));
+    } catch (ApiError.Rejection rejection) {
+      return complete(rejection.error().toResponse());
+    }
+  }
+
+  private HttpResponse open(HttpRequest request, List<String> pathTopics) {
+    CursorCodec codec = new CursorCodec(topics(request, pathTopics));
+    Position[] resume = resumePositions(request, codec);
+    int replay = replay(request);
+    Grants grants = access.authenticate(request);
+    for (String topic : codec.topics()) {
+      if (!grants.maySubscribe(topic)) {
+        throw ApiError.forbidden("token does not grant subscribe to topic " + topic).rejection();
+      }
+    }
+    if (!lifecycle.serving()) {
+      throw ApiError.unavailable("draining", "node is not serving; reconnect elsewhere", 1)
+          .rejection();
+    }
+    if (open.get() >= settings.maxConnections()) {
+      throw ApiError.unavailable("at_capacity", "node is at its connection limit", 5).rejection();
+    }
+    return HttpResponse.create()
+        .addHeader(RawHeader.create("Cache-Control", "no-cache"))
+        .addHeader(RawHeader.create("X-Accel-Buffering", "no"))
+        .withEntity(HttpEntities.createChunked(EVENT_STREAM, stream(codec, resume, replay)));
+  }
+
+  private List<String> topics(HttpRequest request, List<String> pathTopics) {
+    List<String> requested =
+        pathTopics.isEmpty() ? request.getUri().query().getAll("topic") : pathTopics;
+    if (requested.isEmpty()) {
+      throw ApiError.badRequest("missing_topic", "name a topic: /events/{topic} or ?topic=")
+          .rejection();
+    }
+    Set<String> distinct = new LinkedHashSet<>(requested);
+    if (distinct.size() > settings.maxTopics()) {
+      throw ApiError.badRequest(
+              "too_many_topics",
+              "a subscription may name at most " + settings.maxTopics() + " topics")
+          .rejection();
+    }
+    for (String topic : distinct) {
+      try {
+        TopicName.validate(topic);
+      } catch (InvalidTopicException e) {
+        throw ApiError.badRequest("invalid_topic", e.getMessage()).rejection();
+      }
+    }
+    return new ArrayList<>(distinct);
+  }
+
+  private static Position[] resumePositions(HttpRequest request, CursorCodec codec) {
+    Optional<String> cursor =
+        request
+            .getHeader("Last-Event-ID")
+            .map(h -> h.value().trim())
+            .or(() -> request.getUri().query().get("lastEventId"));
+    if (cursor.isEmpty() || cursor.get().isEmpty()) {
+      return null;
+    }
+    try {
+      return codec.parse(cursor.get());
+    } catch (InvalidCursorException e) {
+      throw ApiError.badRequest("invalid_cursor", e.getMessage()).rejection();
+    }
+  }
+
+  private int replay(HttpRequest request) {
+    Optional<String> text = request.getUri().query().get("replay");
+    if (text.isEmpty()) {
+      return 0;
+    }
+    try {
+      int n = Integer.parseInt(text.get());
+      if (n < 0) {
+        throw new NumberFormatException();
+      }
+      return Math.min(n, maxReplay);
+    } catch (NumberFormatException e) {
+      throw ApiError.badRequest("invalid_replay", "replay must be a whole number >= 0").rejection();
+    }
+  }
+
+  private Source<ByteString, NotUsed> stream(CursorCodec codec, Position[] resume, int replay) {
+    long id = subscriberIds.incrementAndGet();
+    List<String> topics = codec.topics();
+    Source<ByteString, NotUsed> events =
+        Source.<FeedItem>queue(settings.bufferSize())
+            .mapMaterializedValue(
+                queue -> {
+                  open.incrementAndGet();
+                  log.debug("subscriber [{}] connected to {}", id, topics);
+                  for (int i = 0; i < topics.size(); i++) {
+                    Position after = resume == null ? null : resume[i];
+                    hubs.tell(
+                        new TopicHubs.Subscribe(
+                            topics.get(i), new TopicHub.Subscribe(id, queue, after, replay)));
+                  }
+                  return NotUsed.getInstance();
+                })
+            .watchTermination(
+                (notUsed, done) -> {
+                  done.whenComplete(
+                      (ok, failure) -> {
+                        open.decrementAndGet();
+                        topics.forEach(t -> hubs.tell(new TopicHubs.Unsubscribe(t, id)));
+                        log.debug("subscriber [{}] disconnected: {}", id, failure);
+                      });
+                  return NotUsed.getInstance();
+                })
+            .statefulMapConcat(
+                () -> {
+                  SubscriptionFraming framing = new SubscriptionFraming(codec);
+                  return framing::apply;
+                })
+            .keepAlive(settings.heartbeat(), () -> HEARTBEAT);
+    return Source.single(retryFrame).concat(events);
+  }
+}

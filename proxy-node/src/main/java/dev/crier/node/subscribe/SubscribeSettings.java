@@ -1,0 +1,42 @@
+package dev.crier.node.subscribe;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * Limits and timings of SSE subscriptions, read once from {@code crier.subscribe}.
+ *
+ * @param maxTopics topics one subscription may name
+ * @param heartbeat idle time after which a comment line keeps the connection alive
+ * @param retry reconnection delay sent to clients in the stream's first {@code retry:} line
+ * @param bufferSize events queued per subscriber before it counts as too slow and is cut off
+ * @param maxConnections open SSE connections this node accepts before answering 503
+ */
+public record SubscribeSettings(
+    int maxTopics, Duration heartbeat, Duration retry, int bufferSize, int maxConnections) {
+
+  public SubscribeSettings {
+    positive("max-topics", maxTopics);
+    positive("buffer-size", bufferSize);
+    positive("max-connections", maxConnections);
+    if (heartbeat.isNegative() || heartbeat.isZero()) {
+      throw new IllegalArgumentException("crier.subscribe.heartbeat must be positive");
+    }
+  }
+
+  public static SubscribeSettings create(Config root) {
+    Config c = root.getConfig("crier.subscribe");
+    return new SubscribeSettings(
+        c.getInt("max-topics"),
+        c.getDuration("heartbeat"),
+        c.getDuration("retry"),
+        c.getInt("buffer-size"),
+        c.getInt("max-connections"));
+  }
+
+  private static void positive(String key, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException("crier.subscribe." + key + " must be >= 1, was " + value);
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package dev.crier.node.topic;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * This node's {@link TopicHub}s, one per topic with local subscribers: starts a hub on its first
+ * subscriber, routes events to it, and stops it when its last subscriber has gone.
+ */
+public final class TopicHubs extends AbstractBehavior<TopicHubs.Command> {
+
+  /** What the hub directory understands. */
+  public sealed interface Command {}
+
+  /** A subscriber for one topic (the hub is started if needed). */
+  public record Subscribe(String topic, TopicHub.Subscribe subscribe) implements Command {}
+
+  /** A subscriber's stream for one topic has ended. */
+  public record Unsubscribe(String topic, long subscriberId) implements Command {}
+
+  /** An event for the local subscribers of its topic, if any. */
+  public record Deliver(TopicEvent event) implements Command {}
+
+  /**
+   * Completes every local subscriber's stream, so that clients reconnect (elsewhere), and answers
+   * when done.
+   */
+  public record CompleteAll(ActorRef<Done> replyTo) implements Command {}
+
+  private record HubIdle(TopicHub.Idle idle) implements Command {}
+
+  private record HubStopped(String topic, ActorRef<TopicHub.Command> ref) implements Command {}
+
+  private static final class Hub {
+    final ActorRef<TopicHub.Command> ref;
+    long subscribesSent;
+
+    Hub(ActorRef<TopicHub.Command> ref) {
+      this.ref = ref;
+    }
+  }
+
+  public static Behavior<Command> create(
+      TopicHub.Settings settings, TopicOwners owners, FanoutCounters counters) {
+    return Behaviors.setup(context -> new TopicHubs(context, settings, owners, counters));
+  }
+
+  private final TopicHub.Settings settings;
+  private final TopicOwners owners;
+  private final FanoutCounters counters;
+  private final ActorRef<TopicHub.Idle> idleAdapter;
+  private final Map<String, Hub> hubs = new HashMap<>();
+  private long started;
+
+  private TopicHubs(
+      ActorContext<Command> context,
+      TopicHub.Settings settings,
+      TopicOwners owners,
+      FanoutCounters counters) {
+    super(context);
+    this.settings = settings;
+    this.owners = owners;
+    this.counters = counters;
+    this.idleAdapter = context.messageAdapter(TopicHub.Idle.class, HubIdle::new);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Subscribe.class, this::onSubscribe)
+        .onMessage(Unsubscribe.class, this::onUnsubscribe)
+        .onMessage(Deliver.class, this::onDeliver)
+        .onMessage(CompleteAll.class, this::onCompleteAll)
+        .onMessage(HubIdle.class, this::onHubIdle)
+        .onMessage(HubStopped.class, this::onHubStopped)
+        .build();
+  }
+
+  private Behavior<Command> onSubscribe(Subscribe subscribe) {
+    Hub hub = hubs.computeIfAbsent(subscribe.topic(), this::start);
+    hub.subscribesSent++;
+    hub.ref.tell(subscribe.subscribe());
+    return this;
+  }
+
+  private Hub start(String topic) {
+    // Topic names may hold characters actor names cannot, so hubs are numbered.
+    ActorRef<TopicHub.Command> ref =
+        getContext()
+            .spawn(
+                TopicHub.create(topic, settings, owners, idleAdapter, counters),
+                "hub-" + (++started));
+    getContext().watchWith(ref, new HubStopped(topic, ref));
+    return new Hub(ref);
+  }
+
+  private Behavior<Command> onUnsubscribe(Unsubscribe unsubscribe) {
+    Hub hub = hubs.get(unsubscribe.topic());
+    if (hub != null) {
+      hub.ref.tell(new TopicHub.Unsubscribe(unsubscribe.subscriberId()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onDeliver(Deliver deliver) {
+    Hub hub = hubs.get(deliver.event().topic());
+    if (hub != null) {
+      hub.ref.tell(new TopicHub.Deliver(deliver.event()));
+    }
+    return this;
+  }
+
+  /** Stops an idle hub unless a subscribe is already on its way to it. */
+  private Behavior<Command> onHubIdle(HubIdle message) {
+    TopicHub.Idle idle = message.idle();
+    Hub hub = hubs.get(idle.topic());
+    if (hub != null && hub.subscribesSent == idle.subscribesHandled()) {
+      hubs.remove(idle.topic());
+      getContext().stop(hub.ref);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onHubStopped(HubStopped stopped) {
+    Hub hub = hubs.get(stopped.topic());
+    if (hub != null && hub.ref.equals(stopped.ref())) {
+      hubs.remove(stopped.topic());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onCompleteAll(CompleteAll complete) {
+    hubs.values().forEach(hub -> hub.ref.tell(TopicHub.CompleteAll.INSTANCE));
+    hubs.clear();
+    complete.replyTo().tell(Done.getInstance());
+    return this;
+  }
+}

@@ -1,0 +1,215 @@
+package dev.crier.node.subscribe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crier.node.support.Http;
+import dev.crier.node.support.SseClient;
+import dev.crier.node.support.TestNode;
+import dev.crier.protocol.sse.SseEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SubscribeFlowTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final String TOKEN = TestNode.allAccess();
+
+  private TestNode node;
+
+  @BeforeAll
+  void start() {
+    node =
+        TestNode.start(
+            "crier.history.max-events = 20\n"
+                + "crier.subscribe.heartbeat = 300ms\n"
+                + "crier.subscribe.retry = 1500ms");
+  }
+
+  @AfterAll
+  void stop() {
+    node.close();
+  }
+
+  private static String topic() {
+    return "t/" + UUID.randomUUID();
+  }
+
+  private List<String> publish(String topic, int n, String prefix) throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Http.Answer a = Http.publish(node, topic, prefix + i, TOKEN);
+      assertEquals(201, a.status(), a.raw().body());
+      assertEquals(topic, a.json().get("topic").asText());
+      ids.add(a.json().get("id").asText());
+    }
+    return ids;
+  }
+
+  private static List<String> data(List<SseEvent> events) {
+    return events.stream().map(SseEvent::data).toList();
+  }
+
+  @Test
+  void streamStartsWithRetryThenDeliversLiveEventsWithTheirIds() throws Exception {
+    String topic = topic();
+    try (SseClient client = SseClient.open(node.http("/events/" + topic), TOKEN)) {
+      assertEquals(200, client.status());
+      assertEquals(
+          "text/event-stream",
+          client.response().headers().firstValue("Content-Type").orElseThrow());
+      assertEquals(
+          "no-cache", client.response().headers().firstValue("Cache-Control").orElseThrow());
+      List<String> ids = publish(topic, 3, "live-");
+      List<SseEvent> got = client.next(3, WAIT);
+      assertEquals(List.of("live-0", "live-1", "live-2"), data(got));
+      assertEquals(ids, got.stream().map(SseEvent::lastEventId).toList());
+      assertEquals(1500, client.retryMillis());
+    }
+  }
+
+  @Test
+  void eventTypeHeaderBecomesTheSseEventField() throws Exception {
+    String topic = topic();
+    try (SseClient client = SseClient.open(node.http("/events/" + topic), TOKEN)) {
+      Http.Answer a =
+          Http.send(
+              Http.auth(
+                      java.net.http.HttpRequest.newBuilder(
+                          node.http("/topics/" + topic + "/events")),
+                      TOKEN)
+                  .header("Crier-Event-Type", "order.created")
+                  .POST(java.net.http.HttpRequest.BodyPublishers.ofString("line1\nline2"))
+                  .build());
+      assertEquals(201, a.status());
+      SseEvent e = client.next(WAIT);
+      assertEquals("order.created", e.type());
+      assertEquals("line1\nline2", e.data());
+    }
+  }
+
+  @Test
+  void heartbeatCommentsKeepAnIdleStreamAlive() throws Exception {
+    try (SseClient client = SseClient.open(node.http("/events/" + topic()), TOKEN)) {
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (client.comments().size() < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertTrue(client.comments().size() >= 2, "heartbeats: " + client.comments());
+    }
+  }
+
+  @Test
+  void replaySendsTheLastNEventsThenLive() throws Exception {
+    String topic = topic();
+    publish(topic, 5, "old-");
+    try (SseClient client = SseClient.open(node.http("/events/" + topic + "?replay=2"), TOKEN)) {
+      assertEquals(List.of("old-3", "old-4"), data(client.next(2, WAIT)));
+      publish(topic, 1, "new-");
+      assertEquals("new-0", client.next(WAIT).data());
+    }
+  }
+
+  @Test
+  void resumeByHeaderAndByQueryLosesNothingAndRepeatsNothing() throws Exception {
+    String topic = topic();
+    List<String> ids = publish(topic, 6, "e-");
+    try (SseClient byHeader =
+            SseClient.open(
+                node.http("/events/" + topic),
+                Map.of("Authorization", "Bearer " + TOKEN, "Last-Event-ID", ids.get(2)));
+        SseClient byQuery =
+            SseClient.open(node.http("/events/" + topic + "?lastEventId=" + ids.get(4)), TOKEN)) {
+      assertEquals(List.of("e-3", "e-4", "e-5"), data(byHeader.next(3, WAIT)));
+      assertEquals(List.of("e-5"), data(byQuery.next(1, WAIT)));
+      publish(topic, 1, "after-");
+      assertEquals("after-0", byHeader.next(WAIT).data());
+      assertEquals("after-0", byQuery.next(WAIT).data());
+      assertTrue(byHeader.quietFor(Duration.ofMillis(300)));
+    }
+  }
+
+  @Test
+  void resumeWhilePublishingHasNoGapAndNoDuplicate() throws Exception {
+    String topic = topic();
+    List<String> ids = publish(topic, 3, "a-");
+    Thread publisher =
+        new Thread(
+            () -> {
+              try {
+                publish(topic, 15, "b-");
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    publisher.start();
+    try (SseClient client =
+        SseClient.open(node.http("/events/" + topic + "?lastEventId=" + ids.get(0)), TOKEN)) {
+      publisher.join();
+      List<String> expected = new ArrayList<>(List.of("a-1", "a-2"));
+      for (int i = 0; i < 15; i++) {
+        expected.add("b-" + i);
+      }
+      assertEquals(expected, data(client.next(17, WAIT)));
+      assertTrue(client.quietFor(Duration.ofMillis(300)));
+    }
+  }
+
+  @Test
+  void cursorOlderThanHistoryGivesResetThenLiveEvents() throws Exception {
+    String topic = topic();
+    List<String> ids = publish(topic, 25, "e-");
+    try (SseClient client =
+        SseClient.open(node.http("/events/" + topic + "?lastEventId=" + ids.get(1)), TOKEN)) {
+      SseEvent reset = client.next(WAIT);
+      assertEquals("crier.reset", reset.type());
+      assertEquals("{\"topics\":[\"" + topic + "\"]}", reset.data());
+      assertEquals(ids.get(24), reset.lastEventId());
+      publish(topic, 1, "live-");
+      assertEquals("live-0", client.next(WAIT).data());
+    }
+  }
+
+  @Test
+  void severalTopicsShareOneStreamAndOneResumableCursor() throws Exception {
+    String a = topic();
+    String b = topic();
+    String url = "/events?topic=" + a + "&topic=" + b;
+    String lastId;
+    try (SseClient client = SseClient.open(node.http(url), TOKEN)) {
+      publish(a, 1, "a-");
+      publish(b, 1, "b-");
+      List<SseEvent> got = client.next(2, WAIT);
+      assertEquals(List.of("a-0", "b-0"), data(got));
+      assertNotEquals(got.get(0).lastEventId(), got.get(1).lastEventId());
+      lastId = got.get(1).lastEventId();
+    }
+    publish(a, 1, "a2-");
+    publish(b, 2, "b2-");
+    try (SseClient resumed =
+        SseClient.open(
+            node.http(url), Map.of("Authorization", "Bearer " + TOKEN, "Last-Event-ID", lastId))) {
+      List<String> got = data(resumed.next(3, WAIT));
+      assertEquals(3, got.size());
+      assertTrue(got.containsAll(List.of("a2-0", "b2-0", "b2-1")), got.toString());
+      assertTrue(got.indexOf("b2-0") < got.indexOf("b2-1"));
+      assertTrue(resumed.quietFor(Duration.ofMillis(300)));
+    }
+  }
+
+  @Test
+  void streamsCompleteWhenTheNodeShutsDown() throws Exception {
+    TestNode own = TestNode.start();
+    SseClient client = SseClient.open(own.http("/events/" + topic()), TestNode.allAccess());
+    own.close();
+    client.ended().get(10, java.util.concurrent.TimeUnit.SECONDS);
+  }
+}

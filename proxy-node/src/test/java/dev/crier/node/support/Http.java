@@ -1,0 +1,59 @@
+package dev.crier.node.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** Plain request/response calls against a test node, with JSON bodies parsed. */
+public final class Http {
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A response's status and its body parsed as JSON (null when empty or not JSON). */
+  public record Answer(int status, JsonNode json, HttpResponse<String> raw) {}
+
+  private Http() {}
+
+  public static Answer send(HttpRequest request) throws IOException, InterruptedException {
+    HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+    JsonNode json = null;
+    try {
+      json = response.body().isEmpty() ? null : JSON.readTree(response.body());
+    } catch (IOException notJson) {
+      json = null;
+    }
+    return new Answer(response.statusCode(), json, response);
+  }
+
+  public static Answer get(URI uri, String token) throws IOException, InterruptedException {
+    return send(auth(HttpRequest.newBuilder(uri), token).GET().build());
+  }
+
+  /** {@code POST /topics/{topic}/events} with the body as is. */
+  public static Answer publish(TestNode node, String topic, String data, String token)
+      throws IOException, InterruptedException {
+    return send(
+        auth(HttpRequest.newBuilder(node.http("/topics/" + topic + "/events")), token)
+            .POST(HttpRequest.BodyPublishers.ofString(data))
+            .build());
+  }
+
+  public static Answer postJson(URI uri, String json, String token)
+      throws IOException, InterruptedException {
+    return send(
+        auth(HttpRequest.newBuilder(uri), token)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build());
+  }
+
+  public static HttpRequest.Builder auth(HttpRequest.Builder builder, String token) {
+    return token == null ? builder : builder.header("Authorization", "Bearer " + token);
+  }
+}

@@ -1,0 +1,172 @@
+package dev.crier.node.support;
+
+import dev.crier.protocol.sse.SseEvent;
+import dev.crier.protocol.sse.SseParser;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A real SSE client for tests: one HTTP connection, bytes parsed by the protocol module's WHATWG
+ * parser, events and comments collected for assertions. It can also stop reading altogether, to
+ * play a subscriber that cannot keep up.
+ */
+public final class SseClient implements AutoCloseable {
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  private final BlockingQueue<SseEvent> events = new LinkedBlockingQueue<>();
+  private final List<String> comments = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final AtomicLong retry = new AtomicLong(-1);
+  private final CompletableFuture<Void> ended = new CompletableFuture<>();
+  private final HttpResponse<Void> response;
+  private volatile Flow.Subscription subscription;
+
+  private SseClient(URI uri, Map<String, String> headers, boolean read) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET();
+    headers.forEach(request::header);
+    SseParser parser =
+        new SseParser(
+            new SseParser.Listener() {
+              @Override
+              public void onEvent(SseEvent e) {
+                events.add(e);
+              }
+
+              @Override
+              public void onRetry(long millis) {
+                retry.set(millis);
+              }
+
+              @Override
+              public void onComment(String text) {
+                comments.add(text);
+              }
+            });
+    response =
+        HTTP.send(
+            request.build(),
+            info ->
+                HttpResponse.BodySubscribers.fromSubscriber(
+                    new Flow.Subscriber<List<ByteBuffer>>() {
+                      @Override
+                      public void onSubscribe(Flow.Subscription s) {
+                        subscription = s;
+                        if (read) {
+                          s.request(Long.MAX_VALUE);
+                        }
+                      }
+
+                      @Override
+                      public void onNext(List<ByteBuffer> buffers) {
+                        buffers.forEach(parser::feed);
+                      }
+
+                      @Override
+                      public void onError(Throwable t) {
+                        ended.completeExceptionally(t);
+                      }
+
+                      @Override
+                      public void onComplete() {
+                        ended.complete(null);
+                      }
+                    }));
+  }
+
+  /** Opens a stream and reads it; returns once the response head has arrived. */
+  public static SseClient open(URI uri, Map<String, String> headers) throws Exception {
+    return new SseClient(uri, headers, true);
+  }
+
+  public static SseClient open(URI uri, String token) throws Exception {
+    return open(uri, Map.of("Authorization", "Bearer " + token));
+  }
+
+  /** Opens a stream and never reads from it. */
+  public static SseClient openNotReading(URI uri, String token) throws Exception {
+    return new SseClient(uri, Map.of("Authorization", "Bearer " + token), false);
+  }
+
+  public int status() {
+    return response.statusCode();
+  }
+
+  public HttpResponse<Void> response() {
+    return response;
+  }
+
+  /** The next event, waiting up to the timeout; fails the test when none comes. */
+  public SseEvent next(Duration timeout) throws InterruptedException {
+    SseEvent e = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (e == null) {
+      throw new AssertionError("no event within " + timeout);
+    }
+    return e;
+  }
+
+  public List<SseEvent> next(int n, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<SseEvent> out = new ArrayList<>(n);
+    while (out.size() < n) {
+      SseEvent e = events.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      if (e == null) {
+        throw new AssertionError("got " + out.size() + " of " + n + " events within " + timeout);
+      }
+      out.add(e);
+    }
+    return out;
+  }
+
+  /** True when no further event arrives within the wait. */
+  public boolean quietFor(Duration wait) throws InterruptedException {
+    return events.poll(wait.toMillis(), TimeUnit.MILLISECONDS) == null;
+  }
+
+  /** Starts reading a stream opened with {@link #openNotReading}. */
+  public void resumeReading() {
+    subscription.request(Long.MAX_VALUE);
+  }
+
+  /** Every event received and not yet taken. */
+  public List<SseEvent> drain() {
+    List<SseEvent> out = new ArrayList<>();
+    events.drainTo(out);
+    return out;
+  }
+
+  public long retryMillis() {
+    return retry.get();
+  }
+
+  public List<String> comments() {
+    synchronized (comments) {
+      return List.copyOf(comments);
+    }
+  }
+
+  /** Completes when the server ends the stream (normally or not). */
+  public CompletableFuture<Void> ended() {
+    return ended;
+  }
+
+  @Override
+  public void close() {
+    Flow.Subscription s = subscription;
+    if (s != null) {
+      s.cancel();
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package dev.crier.node.support;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.crier.node.Guardian;
+import dev.crier.node.auth.TokenMinter;
+import dev.crier.node.config.CrierConfig;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * A real Crier node in this JVM, on 127.0.0.1 with free ports, verifying HS256 tokens signed with
+ * {@link #SECRET}. Started from the same Guardian as a node on the command line.
+ */
+public final class TestNode implements AutoCloseable {
+  public static final String SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789";
+
+  private final ActorSystem<Void> system;
+  private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  private final int httpPort;
+  private final int managementPort;
+
+  private TestNode(String extraConfig) {
+    // Test defaults first, so that a test's own HOCON can override any of them.
+    Config overrides =
+        ConfigFactory.parseString(
+            "crier.http.interface = 127.0.0.1\n"
+                + "crier.http.port = 0\n"
+                + "crier.management.interface = 127.0.0.1\n"
+                + "crier.management.port = 0\n"
+                + "crier.dev.enabled = false\n"
+                + "crier.auth.jwt.keys = [{ secret = \""
+                + SECRET
+                + "\" }]\n"
+                + extraConfig);
+    Config config = CrierConfig.load(overrides);
+    system = ActorSystem.create(Guardian.create(config, lines::add), "crier", config);
+    int http = -1;
+    int management = -1;
+    for (String line = next(); !line.equals("crier: ready"); line = next()) {
+      if (line.startsWith("crier: http listening on ")) {
+        http = port(line);
+      } else if (line.startsWith("crier: management listening on ")) {
+        management = port(line);
+      }
+    }
+    httpPort = http;
+    managementPort = management;
+  }
+
+  public static TestNode start() {
+    return new TestNode("");
+  }
+
+  /** Starts a node with extra HOCON, e.g. {@code "crier.history.max-events = 10"}. */
+  public static TestNode start(String hocon) {
+    return new TestNode(hocon);
+  }
+
+  private String next() {
+    try {
+      String line = lines.poll(30, TimeUnit.SECONDS);
+      if (line == null) {
+        system.terminate();
+        throw new IllegalStateException("node did not print 'crier: ready' within 30 s");
+      }
+      return line;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static int port(String line) {
+    return Integer.parseInt(line.substring(line.lastIndexOf(':') + 1));
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public URI http(String pathAndQuery) {
+    return URI.create("http://127.0.0.1:" + httpPort + pathAndQuery);
+  }
+
+  public URI management(String path) {
+    return URI.create("http://127.0.0.1:" + managementPort + path);
+  }
+
+  public static String token(List<String> subscribe, List<String> publish) {
+    return new TokenMinter(SECRET).mint("test", subscribe, publish, false, Duration.ofHours(1));
+  }
+
+  /** A token that may subscribe to and publish on every topic. */
+  public static String allAccess() {
+    return token(List.of("*"), List.of("*"));
+  }
+
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("node did not stop", e);
+    }
+  }
+}
