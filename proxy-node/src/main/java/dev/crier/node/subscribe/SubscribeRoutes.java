@@ -215,6 +215,15 @@ public final class SubscribeRoutes extends AllDirectives {
                   SubscriptionFraming framing = new SubscriptionFraming(codec);
                   return framing::apply;
                 })
+            // While the connection is busy writing, frames that arrive meanwhile are joined into
+            // one
+            // write (without copying) up to buffer-bytes, so the queue drains as fast as the hub
+            // fills it: only a subscriber that lags by more than both limits is cut off.
+            .batchWeighted(
+                settings.bufferBytes(),
+                frame -> (long) frame.size(),
+                frame -> frame,
+                ByteString::concat)
             .keepAlive(settings.heartbeat(), () -> HEARTBEAT);
     return Source.single(retryFrame).concat(events);
   }

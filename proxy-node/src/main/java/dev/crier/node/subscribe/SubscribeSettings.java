@@ -9,16 +9,24 @@ import java.time.Duration;
  * @param maxTopics topics one subscription may name
  * @param heartbeat idle time after which a comment line keeps the connection alive
  * @param retry reconnection delay sent to clients in the stream's first {@code retry:} line
- * @param bufferSize events queued per subscriber before it counts as too slow and is cut off
+ * @param bufferSize events queued per subscriber (beyond bufferBytes) before it counts as too slow
+ *     and is cut off
+ * @param bufferBytes bytes of encoded events held per subscriber while its connection is busy
  * @param maxConnections open SSE connections this node accepts before answering 503
  */
 public record SubscribeSettings(
-    int maxTopics, Duration heartbeat, Duration retry, int bufferSize, int maxConnections) {
+    int maxTopics,
+    Duration heartbeat,
+    Duration retry,
+    int bufferSize,
+    long bufferBytes,
+    int maxConnections) {
 
   public SubscribeSettings {
     positive("max-topics", maxTopics);
     positive("buffer-size", bufferSize);
     positive("max-connections", maxConnections);
+    positive("buffer-bytes", (int) Math.min(Integer.MAX_VALUE, bufferBytes));
     if (heartbeat.isNegative() || heartbeat.isZero()) {
       throw new IllegalArgumentException("crier.subscribe.heartbeat must be positive");
     }
@@ -31,6 +39,7 @@ public record SubscribeSettings(
         c.getDuration("heartbeat"),
         c.getDuration("retry"),
         c.getInt("buffer-size"),
+        c.getBytes("buffer-bytes"),
         c.getInt("max-connections"));
   }
 

@@ -25,7 +25,7 @@ class FanOutTest {
 
   @BeforeAll
   void start() {
-    node = TestNode.start("crier.subscribe.buffer-size = 64");
+    node = TestNode.start();
   }
 
   @AfterAll
@@ -82,7 +82,7 @@ class FanOutTest {
       for (int i = 0; i < 5; i++) {
         readers.add(SseClient.open(node.http("/events/" + topic), TOKEN));
       }
-      // 2,000 events of 16 KiB (32 MiB) overflow any socket buffer and the 64-event queue.
+      // 2,000 events of 16 KiB (32 MiB) overflow the socket buffers, buffer-bytes and buffer-size.
       int n = 2000;
       for (int i = 0; i < n; i++) {
         Http.Answer a =

@@ -31,7 +31,7 @@ public final class SseClient implements AutoCloseable {
   private final List<String> comments = java.util.Collections.synchronizedList(new ArrayList<>());
   private final AtomicLong retry = new AtomicLong(-1);
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
-  private final HttpResponse<Void> response;
+  private final HttpResponse<Flow.Publisher<List<ByteBuffer>>> response;
   private volatile Flow.Subscription subscription;
 
   private SseClient(URI uri, Map<String, String> headers, boolean read) throws Exception {
@@ -55,35 +55,35 @@ public final class SseClient implements AutoCloseable {
                 comments.add(text);
               }
             });
-    response =
-        HTTP.send(
-            request.build(),
-            info ->
-                HttpResponse.BodySubscribers.fromSubscriber(
-                    new Flow.Subscriber<List<ByteBuffer>>() {
-                      @Override
-                      public void onSubscribe(Flow.Subscription s) {
-                        subscription = s;
-                        if (read) {
-                          s.request(Long.MAX_VALUE);
-                        }
-                      }
+    // ofPublisher answers as soon as the head arrives; the body is read as the subscriber asks.
+    response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofPublisher());
+    response
+        .body()
+        .subscribe(
+            new Flow.Subscriber<List<ByteBuffer>>() {
+              @Override
+              public void onSubscribe(Flow.Subscription s) {
+                subscription = s;
+                if (read) {
+                  s.request(Long.MAX_VALUE);
+                }
+              }
 
-                      @Override
-                      public void onNext(List<ByteBuffer> buffers) {
-                        buffers.forEach(parser::feed);
-                      }
+              @Override
+              public void onNext(List<ByteBuffer> buffers) {
+                buffers.forEach(parser::feed);
+              }
 
-                      @Override
-                      public void onError(Throwable t) {
-                        ended.completeExceptionally(t);
-                      }
+              @Override
+              public void onError(Throwable t) {
+                ended.completeExceptionally(t);
+              }
 
-                      @Override
-                      public void onComplete() {
-                        ended.complete(null);
-                      }
-                    }));
+              @Override
+              public void onComplete() {
+                ended.complete(null);
+              }
+            });
   }
 
   /** Opens a stream and reads it; returns once the response head has arrived. */
@@ -104,7 +104,7 @@ public final class SseClient implements AutoCloseable {
     return response.statusCode();
   }
 
-  public HttpResponse<Void> response() {
+  public HttpResponse<Flow.Publisher<List<ByteBuffer>>> response() {
     return response;
   }
 
