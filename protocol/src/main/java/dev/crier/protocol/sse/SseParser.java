@@ -117,7 +117,8 @@ public final class SseParser {
       return;
     }
     if (line[from] == ':') {
-      listener.onComment(decode(from + 1, length - 1));
+      int text = length > 1 && line[from + 1] == ' ' ? from + 2 : from + 1;
+      listener.onComment(decode(text, from + length - text));
       return;
     }
     int colon = indexOf((byte) ':', from, from + length);
