@@ -192,10 +192,10 @@ public final class JwtVerifier {
     if (m.contains("missing required claims")) {
       return "token has no exp claim";
     }
-    if (m.contains("audience")) {
+    if (m.contains("aud")) {
       return "token audience not accepted";
     }
-    if (m.contains("iss")) {
+    if (m.contains("iss claim")) {
       return "token issuer not accepted";
     }
     return "token claims rejected";
