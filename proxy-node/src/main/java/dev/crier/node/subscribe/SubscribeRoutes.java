@@ -210,6 +210,9 @@ public final class SubscribeRoutes extends AllDirectives {
                       });
                   return NotUsed.getInstance();
                 })
+            // A cut-off or failed feed ends the response cleanly (the cause is logged where it
+            // arose): the client reconnects with its last id instead of seeing a broken stream.
+            .recoverWithRetries(1, Throwable.class, Source::empty)
             .statefulMapConcat(
                 () -> {
                   SubscriptionFraming framing = new SubscriptionFraming(codec);

@@ -182,7 +182,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
       getContext()
           .getLog()
           .warn("history of [{}] unavailable, closing subscriber: {}", topic, failed.cause());
-      s.queue.fail(failed.cause());
+      close(s.queue, failed.cause());
       idleCheck();
     }
     return this;
@@ -222,7 +222,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
   }
 
   private Behavior<Command> onCompleteAll() {
-    subscribers.values().forEach(s -> s.queue.complete());
+    subscribers.values().forEach(s -> close(s.queue, null));
     subscribers.clear();
     return Behaviors.stopped();
   }
@@ -271,9 +271,25 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     if (why == QueueOfferResult.dropped()) {
       counters.slowConsumerCut();
       getContext().getLog().debug("subscriber [{}] of [{}] too slow: cut off", s.id, topic);
-      s.queue.fail(new SlowConsumerException(topic));
+      close(s.queue, new SlowConsumerException(topic));
     }
     idleCheck();
+  }
+
+  /**
+   * Completes (cause null) or fails a queue. A subscription to several topics shares one queue
+   * among their hubs, so another hub may have closed it already: that is not an error.
+   */
+  private static void close(BoundedSourceQueue<FeedItem> queue, Throwable cause) {
+    try {
+      if (cause == null) {
+        queue.complete();
+      } else {
+        queue.fail(cause);
+      }
+    } catch (IllegalStateException alreadyClosed) {
+      // Closed by the other hub first; the stream ends either way.
+    }
   }
 
   private void idleCheck() {

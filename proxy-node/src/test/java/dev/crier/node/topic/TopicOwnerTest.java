@@ -1,0 +1,159 @@
+package dev.crier.node.topic;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crier.protocol.cursor.Position;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(TestKitJUnit5Extension.class)
+@ExtendWith(LogCapturingExtension.class)
+class TopicOwnerTest {
+  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+
+  /** A clock the test moves by hand. */
+  private static final class ManualClock extends Clock {
+    final AtomicLong millis = new AtomicLong(1_700_000_000_000L);
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis.get());
+    }
+
+    void advance(Duration d) {
+      millis.addAndGet(d.toMillis());
+    }
+  }
+
+  private final ManualClock clock = new ManualClock();
+  private final TestProbe<TopicEvent> delivered = testKit.createTestProbe();
+  private final String topic = "owner/" + UUID.randomUUID();
+
+  private ActorRef<TopicOwner.Command> owner(int maxEvents, Duration maxAge, Duration window) {
+    return testKit.spawn(
+        TopicOwner.create(
+            topic,
+            new HistorySettings(maxEvents, maxAge),
+            new DedupeSettings(window, 100),
+            delivered.ref()::tell,
+            clock));
+  }
+
+  private TopicOwner.Published publish(ActorRef<TopicOwner.Command> owner, String... data) {
+    TestProbe<TopicOwner.Published> reply = testKit.createTestProbe();
+    List<TopicOwner.Draft> drafts =
+        java.util.Arrays.stream(data).map(d -> new TopicOwner.Draft(null, d, null)).toList();
+    owner.tell(new TopicOwner.Publish(drafts, reply.ref()));
+    return reply.receiveMessage();
+  }
+
+  private TopicOwner.Published publishKeyed(
+      ActorRef<TopicOwner.Command> owner, String data, String key) {
+    TestProbe<TopicOwner.Published> reply = testKit.createTestProbe();
+    owner.tell(new TopicOwner.Publish(List.of(new TopicOwner.Draft("t", data, key)), reply.ref()));
+    return reply.receiveMessage();
+  }
+
+  private TopicOwner.Slice read(
+      ActorRef<TopicOwner.Command> owner, Position after, int last, int limit) {
+    TestProbe<TopicOwner.Slice> reply = testKit.createTestProbe();
+    owner.tell(new TopicOwner.Read(after, last, limit, reply.ref()));
+    return reply.receiveMessage();
+  }
+
+  private static List<String> data(TopicOwner.Slice slice) {
+    return slice.events().stream().map(TopicEvent::data).toList();
+  }
+
+  @Test
+  void sequencesInOrderAndDeliversEachEventOnce() {
+    ActorRef<TopicOwner.Command> owner = owner(100, Duration.ofHours(1), Duration.ofMinutes(1));
+    TopicOwner.Published p = publish(owner, "a", "b", "c");
+    assertEquals(List.of(1L, 2L, 3L), p.accepted().stream().map(a -> a.position().seq()).toList());
+    long epoch = p.accepted().get(0).position().epoch();
+    assertEquals(clock.millis(), epoch);
+    for (String expected : List.of("a", "b", "c")) {
+      TopicEvent e = delivered.receiveMessage();
+      assertEquals(expected, e.data());
+      assertEquals(topic, e.topic());
+    }
+    delivered.expectNoMessage(Duration.ofMillis(50));
+  }
+
+  @Test
+  void readsAfterAPositionOrTheLastN() {
+    ActorRef<TopicOwner.Command> owner = owner(100, Duration.ofHours(1), Duration.ofMinutes(1));
+    Position second = publish(owner, "a", "b", "c", "d").accepted().get(1).position();
+    TopicOwner.Slice after = read(owner, second, 0, 100);
+    assertEquals(List.of("c", "d"), data(after));
+    assertFalse(after.continuityLost());
+    assertEquals(4, after.headSeq());
+    assertEquals(List.of("c"), data(read(owner, second, 0, 1)));
+    assertEquals(List.of("c", "d"), data(read(owner, null, 2, 100)));
+    assertEquals(List.of(), data(read(owner, null, 0, 100)));
+    assertEquals(List.of(), data(read(owner, new Position(second.epoch(), 4), 0, 100)));
+  }
+
+  @Test
+  void historyIsBoundedByCountAndAgeAndLossIsReported() {
+    ActorRef<TopicOwner.Command> owner = owner(3, Duration.ofMinutes(10), Duration.ofMinutes(1));
+    List<TopicOwner.Accepted> accepted = publish(owner, "1", "2", "3", "4", "5").accepted();
+    long epoch = accepted.get(0).position().epoch();
+    assertEquals(List.of("3", "4", "5"), data(read(owner, null, 10, 10)));
+    TopicOwner.Slice lost = read(owner, new Position(epoch, 1), 0, 10);
+    assertTrue(lost.continuityLost());
+    assertEquals(List.of("3", "4", "5"), data(lost), "the oldest kept events come with the loss");
+    assertFalse(read(owner, new Position(epoch, 2), 0, 10).continuityLost());
+    assertTrue(read(owner, new Position(epoch + 1, 4), 0, 10).continuityLost(), "other epoch");
+    assertTrue(read(owner, new Position(epoch, 9), 0, 10).continuityLost(), "future position");
+
+    clock.advance(Duration.ofMinutes(11));
+    TopicOwner.Slice aged = read(owner, new Position(epoch, 5), 0, 10);
+    assertFalse(aged.continuityLost(), "nothing after the head was lost");
+    assertEquals(List.of(), data(read(owner, null, 10, 10)));
+    assertTrue(read(owner, new Position(epoch, 4), 0, 10).continuityLost());
+    publish(owner, "6");
+    assertEquals(List.of("6"), data(read(owner, new Position(epoch, 5), 0, 10)));
+  }
+
+  @Test
+  void idempotencyKeysYieldTheFirstPositionWithinTheWindow() {
+    ActorRef<TopicOwner.Command> owner = owner(100, Duration.ofHours(1), Duration.ofMinutes(5));
+    Position first = publishKeyed(owner, "x", "k").accepted().get(0).position();
+    TopicOwner.Accepted again = publishKeyed(owner, "y", "k").accepted().get(0);
+    assertTrue(again.duplicate());
+    assertEquals(first, again.position());
+    assertEquals(1, read(owner, null, 10, 10).events().size());
+    clock.advance(Duration.ofMinutes(6));
+    TopicOwner.Accepted later = publishKeyed(owner, "z", "k").accepted().get(0);
+    assertFalse(later.duplicate());
+    assertNotEquals(first, later.position());
+  }
+}
