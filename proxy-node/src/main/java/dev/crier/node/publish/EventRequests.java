@@ -7,6 +7,7 @@ import dev.crier.node.http.Json;
 import dev.crier.node.topic.TopicOwner;
 import dev.crier.protocol.topic.InvalidTopicException;
 import dev.crier.protocol.topic.TopicName;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 
 /**
  * Validates what publishers send and turns it into drafts for topic owners. Every check that can
@@ -28,6 +30,13 @@ final class EventRequests {
 
   /** One draft and the topic it goes to. */
   record Addressed(String topic, TopicOwner.Draft draft) {}
+
+  /**
+   * The events of one {@code POST /publish}.
+   *
+   * @param array whether the body was an array (then the answer is one too)
+   */
+  record Batch(List<Addressed> items, boolean array) {}
 
   private final PublishSettings settings;
 
@@ -50,14 +59,14 @@ final class EventRequests {
   }
 
   /** The drafts of a {@code POST /publish} body: one JSON object or an array of them. */
-  List<Addressed> batch(byte[] body) {
+  Batch batch(byte[] body) {
     JsonNode root;
     try {
       root = Json.MAPPER.readTree(body);
     } catch (JsonProcessingException e) {
       throw ApiError.badRequest("invalid_json", "body is not valid JSON: " + e.getOriginalMessage())
           .rejection();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw ApiError.badRequest("invalid_json", "body is not valid JSON").rejection();
     }
     if (root == null || !(root.isObject() || root.isArray())) {
@@ -86,7 +95,7 @@ final class EventRequests {
             .rejection();
       }
     }
-    return out;
+    return new Batch(out, root.isArray());
   }
 
   private Addressed item(JsonNode item) {
@@ -156,7 +165,7 @@ final class EventRequests {
   private static void rejectScheduled(String deliverAt) {
     if (deliverAt != null) {
       throw new ApiError(
-              org.apache.pekko.http.javadsl.model.StatusCodes.NOT_IMPLEMENTED,
+              StatusCodes.NOT_IMPLEMENTED,
               "not_implemented",
               "scheduled events (deliverAt) are not supported yet",
               null)

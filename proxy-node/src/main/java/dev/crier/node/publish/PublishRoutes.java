@@ -20,7 +20,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -98,7 +100,8 @@ public final class PublishRoutes extends AllDirectives {
         request,
         settings.maxBatchBytes(),
         body -> {
-          List<EventRequests.Addressed> items = requests.batch(body);
+          EventRequests.Batch batch = requests.batch(body);
+          List<EventRequests.Addressed> items = batch.items();
           authorizePublish(
               access.authenticate(request),
               items.stream().map(EventRequests.Addressed::topic).toList());
@@ -122,11 +125,10 @@ public final class PublishRoutes extends AllDirectives {
                             })
                         .toCompletableFuture());
               });
-          boolean single = body.length > 0 && firstNonSpace(body) == '{';
           return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
               .thenApply(
                   done -> {
-                    if (single) {
+                    if (!batch.array()) {
                       return Json.response(StatusCodes.CREATED, answers[0]);
                     }
                     ArrayNode array = Json.MAPPER.createArrayNode();
@@ -245,7 +247,7 @@ public final class PublishRoutes extends AllDirectives {
   }
 
   /** Completes with the response, mapping edge rejections and owner timeouts to JSON errors. */
-  private Route answer(java.util.function.Supplier<CompletionStage<HttpResponse>> work) {
+  private Route answer(Supplier<CompletionStage<HttpResponse>> work) {
     CompletionStage<HttpResponse> response;
     try {
       response = work.get();
@@ -256,35 +258,22 @@ public final class PublishRoutes extends AllDirectives {
   }
 
   private static HttpResponse failure(Throwable t) {
-    Throwable cause = t;
-    while ((cause instanceof CompletionException
-            || cause.getCause() instanceof EntityStreamSizeException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
+    for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+      if (cause instanceof ApiError.Rejection r) {
+        return r.error().toResponse();
+      }
+      if (cause instanceof EntityStreamSizeException e) {
+        return ApiError.tooLarge("body exceeds " + e.limit() + " bytes").toResponse();
+      }
+      if (cause instanceof TimeoutException) {
+        return ApiError.unavailable("owner_unavailable", "topic owner did not answer in time", 1)
+            .toResponse();
+      }
     }
-    if (cause instanceof ApiError.Rejection r) {
-      return r.error().toResponse();
-    }
-    if (cause instanceof EntityStreamSizeException e) {
-      return ApiError.tooLarge("body exceeds " + e.limit() + " bytes").toResponse();
-    }
-    if (cause instanceof java.util.concurrent.TimeoutException) {
-      return ApiError.unavailable("owner_unavailable", "topic owner did not answer in time", 1)
-          .toResponse();
-    }
-    throw new CompletionException(cause);
+    throw t instanceof CompletionException c ? c : new CompletionException(t);
   }
 
   private static String header(HttpRequest request, String name) {
     return request.getHeader(name).map(h -> h.value()).orElse(null);
-  }
-
-  private static int firstNonSpace(byte[] body) {
-    for (byte b : body) {
-      if (!Character.isWhitespace(b)) {
-        return b;
-      }
-    }
-    return -1;
   }
 }
