@@ -11,13 +11,13 @@ import dev.crier.node.publish.PublishRoutes;
 import dev.crier.node.publish.PublishSettings;
 import dev.crier.node.subscribe.SubscribeRoutes;
 import dev.crier.node.subscribe.SubscribeSettings;
-import dev.crier.node.topic.DedupeSettings;
 import dev.crier.node.topic.FanoutCounters;
 import dev.crier.node.topic.HistorySettings;
 import dev.crier.node.topic.LocalEventTransport;
 import dev.crier.node.topic.LocalTopicOwners;
 import dev.crier.node.topic.TopicHub;
 import dev.crier.node.topic.TopicHubs;
+import dev.crier.node.topic.TopicOwner;
 import dev.crier.node.topic.TopicOwners;
 import java.time.Clock;
 import java.time.Duration;
@@ -66,7 +66,7 @@ public final class Guardian {
 
     ActorRef<LocalTopicOwners.Command> ownerDirectory =
         context.spawn(
-            LocalTopicOwners.create(history, DedupeSettings.create(config), Clock.systemUTC()),
+            LocalTopicOwners.create(TopicOwner.Settings.create(config), Clock.systemUTC()),
             "owners");
     TopicOwners owners = LocalTopicOwners.client(ownerDirectory, system);
     ActorRef<TopicHubs.Command> hubs =
@@ -82,7 +82,8 @@ public final class Guardian {
     Access access = new Access(JwtVerifier.create(auth));
     SubscribeRoutes subscribeRoutes =
         new SubscribeRoutes(subscribe, history.maxEvents(), access, hubs, lifecycle);
-    PublishRoutes publishRoutes = new PublishRoutes(publish, history.maxEvents(), access, owners);
+    PublishRoutes publishRoutes =
+        new PublishRoutes(publish, history.maxEvents(), access, owners, Clock.systemUTC());
 
     HttpServer.Settings httpSettings = HttpServer.Settings.create(config);
     CompletableFuture<ServerBinding> http =

@@ -12,11 +12,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
 
 /**
  * Validates what publishers send and turns it into drafts for topic owners. Every check that can
@@ -39,9 +39,11 @@ final class EventRequests {
   record Batch(List<Addressed> items, boolean array) {}
 
   private final PublishSettings settings;
+  private final Clock clock;
 
-  EventRequests(PublishSettings settings) {
+  EventRequests(PublishSettings settings, Clock clock) {
     this.settings = settings;
+    this.clock = clock;
   }
 
   static String topic(String topic) {
@@ -54,8 +56,15 @@ final class EventRequests {
 
   /** A draft from {@code POST /topics/{topic}/events}: raw body and optional headers. */
   TopicOwner.Draft raw(byte[] body, String type, String idempotencyKey, String deliverAt) {
-    rejectScheduled(deliverAt);
-    return draft(text(body), type, idempotencyKey);
+    Long at = null;
+    if (deliverAt != null) {
+      try {
+        at = Long.parseLong(deliverAt.trim());
+      } catch (NumberFormatException e) {
+        throw invalidDeliverAt();
+      }
+    }
+    return draft(text(body), type, idempotencyKey, at);
   }
 
   /** The drafts of a {@code POST /publish} body: one JSON object or an array of them. */
@@ -114,13 +123,19 @@ final class EventRequests {
       throw ApiError.badRequest("invalid_event", "field data is required").rejection();
     }
     JsonNode deliverAt = item.get("deliverAt");
-    rejectScheduled(deliverAt == null || deliverAt.isNull() ? null : deliverAt.asText());
+    Long at = null;
+    if (deliverAt != null && !deliverAt.isNull()) {
+      if (!deliverAt.canConvertToLong() || !deliverAt.isIntegralNumber()) {
+        throw invalidDeliverAt();
+      }
+      at = deliverAt.longValue();
+    }
     String text = data.isTextual() ? data.textValue() : data.toString();
     if (text.getBytes(StandardCharsets.UTF_8).length > settings.maxBytes()) {
       throw ApiError.tooLarge("event data exceeds " + settings.maxBytes() + " bytes").rejection();
     }
     return new Addressed(
-        topic, draft(text, string(item, "type", false), string(item, "idempotencyKey", false)));
+        topic, draft(text, string(item, "type", false), string(item, "idempotencyKey", false), at));
   }
 
   private static String string(JsonNode item, String field, boolean required) {
@@ -138,7 +153,7 @@ final class EventRequests {
     return value.textValue();
   }
 
-  private static TopicOwner.Draft draft(String data, String type, String idempotencyKey) {
+  private TopicOwner.Draft draft(String data, String type, String idempotencyKey, Long deliverAt) {
     if (type != null) {
       if (type.isEmpty()
           || type.length() > MAX_TYPE_LENGTH
@@ -159,18 +174,20 @@ final class EventRequests {
               "invalid_idempotency_key", "idempotency key must be 1-" + MAX_KEY_LENGTH + " chars")
           .rejection();
     }
-    return new TopicOwner.Draft(type, data, idempotencyKey);
+    if (deliverAt != null
+        && (deliverAt < 0 || deliverAt > clock.millis() + settings.maxScheduleAhead().toMillis())) {
+      throw invalidDeliverAt();
+    }
+    return new TopicOwner.Draft(type, data, idempotencyKey, deliverAt);
   }
 
-  private static void rejectScheduled(String deliverAt) {
-    if (deliverAt != null) {
-      throw new ApiError(
-              StatusCodes.NOT_IMPLEMENTED,
-              "not_implemented",
-              "scheduled events (deliverAt) are not supported yet",
-              null)
-          .rejection();
-    }
+  private ApiError.Rejection invalidDeliverAt() {
+    return ApiError.badRequest(
+            "invalid_deliver_at",
+            "deliverAt must be epoch milliseconds, at most "
+                + settings.maxScheduleAhead()
+                + " ahead")
+        .rejection();
   }
 
   private static String text(byte[] body) {

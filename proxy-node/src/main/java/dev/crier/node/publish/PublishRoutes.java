@@ -12,6 +12,7 @@ import dev.crier.node.topic.TopicOwner;
 import dev.crier.node.topic.TopicOwners;
 import dev.crier.protocol.cursor.InvalidCursorException;
 import dev.crier.protocol.cursor.Position;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,12 +48,12 @@ public final class PublishRoutes extends AllDirectives {
   private final EventRequests requests;
 
   public PublishRoutes(
-      PublishSettings settings, int historyLimit, Access access, TopicOwners owners) {
+      PublishSettings settings, int historyLimit, Access access, TopicOwners owners, Clock clock) {
     this.settings = settings;
     this.historyLimit = historyLimit;
     this.access = access;
     this.owners = owners;
-    this.requests = new EventRequests(settings);
+    this.requests = new EventRequests(settings, clock);
   }
 
   public Route route() {
@@ -67,14 +68,59 @@ public final class PublishRoutes extends AllDirectives {
   }
 
   private Route topicRoute(HttpRequest request, String unmatched) {
-    if (!unmatched.endsWith(EVENTS_SUFFIX) || unmatched.length() <= EVENTS_SUFFIX.length() + 1) {
-      return reject();
+    if (unmatched.endsWith(EVENTS_SUFFIX) && unmatched.length() > EVENTS_SUFFIX.length() + 1) {
+      String topic = topicOf(unmatched.substring(1, unmatched.length() - EVENTS_SUFFIX.length()));
+      return concat(
+          post(() -> publishOne(request, topic)), get(() -> answer(() -> history(request, topic))));
     }
-    String raw = unmatched.substring(1, unmatched.length() - EVENTS_SUFFIX.length());
+    int events = unmatched.lastIndexOf(EVENTS_SUFFIX + "/");
+    if (events > 1 && events + EVENTS_SUFFIX.length() + 1 < unmatched.length()) {
+      String topic = topicOf(unmatched.substring(1, events));
+      String id = unmatched.substring(events + EVENTS_SUFFIX.length() + 1);
+      return delete(() -> answer(() -> cancel(request, topic, id)));
+    }
+    return reject();
+  }
+
+  private static String topicOf(String raw) {
     String decoded = PathTopic.decode(raw);
-    String topic = decoded == null ? raw : decoded;
-    return concat(
-        post(() -> publishOne(request, topic)), get(() -> answer(() -> history(request, topic))));
+    return decoded == null ? raw : decoded;
+  }
+
+  private CompletionStage<HttpResponse> cancel(HttpRequest request, String topic, String id) {
+    String valid = EventRequests.topic(topic);
+    authorizePublish(access.authenticate(request), List.of(valid));
+    if (!id.startsWith(TopicOwner.SCHEDULE_ID_PREFIX)) {
+      return CompletableFuture.completedFuture(
+          new ApiError(
+                  StatusCodes.CONFLICT,
+                  "not_scheduled",
+                  "only scheduled events can be cancelled; " + id + " is not a schedule id",
+                  null)
+              .toResponse());
+    }
+    return owners
+        .<TopicOwner.CancelResult>ask(
+            valid, replyTo -> new TopicOwner.Cancel(id, replyTo), settings.timeout())
+        .thenApply(
+            result ->
+                switch (result) {
+                  case CANCELLED -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
+                  case ALREADY_DELIVERED ->
+                      new ApiError(
+                              StatusCodes.CONFLICT,
+                              "already_delivered",
+                              "scheduled event " + id + " was already delivered",
+                              null)
+                          .toResponse();
+                  case UNKNOWN ->
+                      new ApiError(
+                              StatusCodes.NOT_FOUND,
+                              "unknown_event",
+                              "no scheduled event " + id + " on topic " + valid,
+                              null)
+                          .toResponse();
+                });
   }
 
   private Route publishOne(HttpRequest request, String topic) {
@@ -91,7 +137,7 @@ public final class PublishRoutes extends AllDirectives {
                   header(request, "Crier-Deliver-At"));
           authorizePublish(access.authenticate(request), List.of(valid));
           return sequence(valid, List.of(draft))
-              .thenApply(p -> Json.response(StatusCodes.CREATED, accepted(p, 0)));
+              .thenApply(published -> Json.response(StatusCodes.CREATED, accepted(published, 0)));
         });
   }
 
@@ -204,19 +250,28 @@ public final class PublishRoutes extends AllDirectives {
     }
   }
 
+  /** Asks the owner; a refusal (too many scheduled events) fails the stage with a 503. */
   private CompletionStage<TopicOwner.Published> sequence(
       String topic, List<TopicOwner.Draft> drafts) {
-    return owners.ask(
-        topic, replyTo -> new TopicOwner.Publish(drafts, replyTo), settings.timeout());
+    return owners
+        .<TopicOwner.Published>ask(
+            topic, replyTo -> new TopicOwner.Publish(drafts, replyTo), settings.timeout())
+        .thenApply(
+            published -> {
+              if (published.refusal() != null) {
+                throw ApiError.unavailable("scheduled_limit", published.refusal(), 60).rejection();
+              }
+              return published;
+            });
   }
 
   private static ObjectNode accepted(TopicOwner.Published published, int index) {
     TopicOwner.Accepted accepted = published.accepted().get(index);
     ObjectNode node =
-        Json.MAPPER
-            .createObjectNode()
-            .put("id", accepted.position().toString())
-            .put("topic", published.topic());
+        Json.MAPPER.createObjectNode().put("id", accepted.id()).put("topic", published.topic());
+    if (accepted.scheduled()) {
+      node.put("scheduled", true);
+    }
     if (accepted.duplicate()) {
       node.put("duplicate", true);
     }

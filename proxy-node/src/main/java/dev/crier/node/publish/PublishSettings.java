@@ -10,9 +10,14 @@ import java.time.Duration;
  * @param maxBatchEvents events one {@code POST /publish} may carry
  * @param maxBatchBytes largest {@code POST /publish} body
  * @param timeout how long a publish waits for its topic's owner before answering 503
+ * @param maxScheduleAhead how far in the future an event may be scheduled
  */
 public record PublishSettings(
-    int maxBytes, int maxBatchEvents, int maxBatchBytes, Duration timeout) {
+    int maxBytes,
+    int maxBatchEvents,
+    int maxBatchBytes,
+    Duration timeout,
+    Duration maxScheduleAhead) {
 
   public PublishSettings {
     if (maxBytes < 1 || maxBatchEvents < 1 || maxBatchBytes < maxBytes) {
@@ -28,6 +33,7 @@ public record PublishSettings(
         (int) c.getBytes("max-bytes").longValue(),
         c.getInt("max-batch-events"),
         (int) c.getBytes("max-batch-bytes").longValue(),
-        c.getDuration("timeout"));
+        c.getDuration("timeout"),
+        c.getDuration("max-schedule-ahead"));
   }
 }

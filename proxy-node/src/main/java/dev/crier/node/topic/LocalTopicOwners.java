@@ -54,23 +54,20 @@ public final class LocalTopicOwners extends AbstractBehavior<LocalTopicOwners.Co
     };
   }
 
-  public static Behavior<Command> create(
-      HistorySettings history, DedupeSettings dedupe, Clock clock) {
-    return Behaviors.setup(context -> new LocalTopicOwners(context, history, dedupe, clock));
+  public static Behavior<Command> create(TopicOwner.Settings settings, Clock clock) {
+    return Behaviors.setup(context -> new LocalTopicOwners(context, settings, clock));
   }
 
-  private final HistorySettings history;
-  private final DedupeSettings dedupe;
+  private final TopicOwner.Settings settings;
   private final Clock clock;
   private EventTransport transport;
   private final Map<String, ActorRef<TopicOwner.Command>> owners = new HashMap<>();
   private long started;
 
   private LocalTopicOwners(
-      ActorContext<Command> context, HistorySettings history, DedupeSettings dedupe, Clock clock) {
+      ActorContext<Command> context, TopicOwner.Settings settings, Clock clock) {
     super(context);
-    this.history = history;
-    this.dedupe = dedupe;
+    this.settings = settings;
     this.clock = clock;
   }
 
@@ -98,6 +95,6 @@ public final class LocalTopicOwners extends AbstractBehavior<LocalTopicOwners.Co
     }
     // Topic names may hold characters actor names cannot, so children are numbered.
     return getContext()
-        .spawn(TopicOwner.create(topic, history, dedupe, transport, clock), "owner-" + (++started));
+        .spawn(TopicOwner.create(topic, settings, transport, clock), "owner-" + (++started));
   }
 }

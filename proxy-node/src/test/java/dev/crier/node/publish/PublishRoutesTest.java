@@ -225,6 +225,68 @@ class PublishRoutesTest {
   }
 
   @Test
+  void scheduledEventsArriveWhenDueAndCanBeCancelled() throws Exception {
+    String topic = topic();
+    long soon = System.currentTimeMillis() + 700;
+    try (dev.crier.node.support.SseClient client =
+        dev.crier.node.support.SseClient.open(node.http("/events/" + topic), TOKEN)) {
+      Http.Answer scheduled =
+          Http.send(
+              Http.auth(HttpRequest.newBuilder(node.http("/topics/" + topic + "/events")), TOKEN)
+                  .header("Crier-Deliver-At", Long.toString(soon))
+                  .POST(HttpRequest.BodyPublishers.ofString("later"))
+                  .build());
+      assertEquals(201, scheduled.status(), scheduled.raw().body());
+      assertTrue(scheduled.json().get("scheduled").asBoolean());
+      String laterId = scheduled.json().get("id").asText();
+      Http.Answer cancelled =
+          Http.postJson(
+              node.http("/publish"),
+              "{\"topic\":\"" + topic + "\",\"data\":\"never\",\"deliverAt\":" + soon + "}",
+              TOKEN);
+      String neverId = cancelled.json().get("id").asText();
+      assertEquals(204, delete(topic, neverId).status());
+      assertEquals(0, history(topic, "").get("events").size(), "not before it is due");
+      assertTrue(client.quietFor(java.time.Duration.ofMillis(300)));
+      assertEquals("later", client.next(java.time.Duration.ofSeconds(5)).data());
+      assertTrue(
+          client.quietFor(java.time.Duration.ofMillis(700)), "the cancelled one never comes");
+      assertError(delete(topic, laterId), 409, "already_delivered");
+      assertError(delete(topic, neverId), 404, "unknown_event");
+      String cursor = history(topic, "").get("lastId").asText();
+      assertError(delete(topic, cursor), 409, "not_scheduled");
+    }
+    assertError(
+        Http.send(
+            Http.auth(HttpRequest.newBuilder(node.http("/topics/" + topic + "/events")), TOKEN)
+                .header("Crier-Deliver-At", "tomorrow")
+                .POST(HttpRequest.BodyPublishers.ofString("x"))
+                .build()),
+        400,
+        "invalid_deliver_at");
+    assertError(
+        Http.postJson(
+            node.http("/publish"),
+            "{\"topic\":\"" + topic + "\",\"data\":1,\"deliverAt\":" + Long.MAX_VALUE + "}",
+            TOKEN),
+        400,
+        "invalid_deliver_at");
+    String readOnly = TestNode.token(List.of("*"), List.of());
+    assertEquals(403, delete(topic, "s1-1", readOnly).status());
+  }
+
+  private Http.Answer delete(String topic, String id) throws Exception {
+    return delete(topic, id, TOKEN);
+  }
+
+  private Http.Answer delete(String topic, String id, String token) throws Exception {
+    return Http.send(
+        Http.auth(HttpRequest.newBuilder(node.http("/topics/" + topic + "/events/" + id)), token)
+            .DELETE()
+            .build());
+  }
+
+  @Test
   void unknownRoutesAnswerJson() throws Exception {
     assertError(Http.get(node.http("/nope"), TOKEN), 404, "not_found");
   }

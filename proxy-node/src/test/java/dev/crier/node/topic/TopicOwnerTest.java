@@ -60,10 +60,51 @@ class TopicOwnerTest {
     return testKit.spawn(
         TopicOwner.create(
             topic,
-            new HistorySettings(maxEvents, maxAge),
-            new DedupeSettings(window, 100),
+            new TopicOwner.Settings(
+                new HistorySettings(maxEvents, maxAge), new DedupeSettings(window, 100), 2),
             delivered.ref()::tell,
             clock));
+  }
+
+  private TopicOwner.Published schedule(
+      ActorRef<TopicOwner.Command> owner, String data, long inMillis) {
+    TestProbe<TopicOwner.Published> reply = testKit.createTestProbe();
+    owner.tell(
+        new TopicOwner.Publish(
+            List.of(new TopicOwner.Draft(null, data, null, clock.millis() + inMillis)),
+            reply.ref()));
+    return reply.receiveMessage();
+  }
+
+  private TopicOwner.CancelResult cancel(ActorRef<TopicOwner.Command> owner, String id) {
+    TestProbe<TopicOwner.CancelResult> reply = testKit.createTestProbe();
+    owner.tell(new TopicOwner.Cancel(id, reply.ref()));
+    return reply.receiveMessage();
+  }
+
+  @Test
+  void scheduledEventsAreSequencedWhenDueAndCanBeCancelledBefore() {
+    ActorRef<TopicOwner.Command> owner = owner(100, Duration.ofHours(1), Duration.ofMinutes(5));
+    TopicOwner.Accepted later = schedule(owner, "later", 300).accepted().get(0);
+    TopicOwner.Accepted never = schedule(owner, "never", 300).accepted().get(0);
+    assertTrue(later.scheduled());
+    assertTrue(later.id().startsWith(TopicOwner.SCHEDULE_ID_PREFIX));
+    TopicOwner.Published full = schedule(owner, "too many", 300);
+    assertTrue(full.accepted().isEmpty());
+    assertTrue(full.refusal().contains("2 scheduled events"), full.refusal());
+    publish(owner, "now");
+    assertEquals("now", delivered.receiveMessage().data());
+    assertEquals(TopicOwner.CancelResult.CANCELLED, cancel(owner, never.id()));
+    TopicEvent due = delivered.receiveMessage(Duration.ofSeconds(5));
+    assertEquals("later", due.data());
+    assertEquals(2, due.seq());
+    delivered.expectNoMessage(Duration.ofMillis(500));
+    assertEquals(TopicOwner.CancelResult.ALREADY_DELIVERED, cancel(owner, later.id()));
+    assertEquals(TopicOwner.CancelResult.UNKNOWN, cancel(owner, never.id()));
+    assertEquals(TopicOwner.CancelResult.UNKNOWN, cancel(owner, "s1-1"));
+    TopicOwner.Accepted past = schedule(owner, "past", -1000).accepted().get(0);
+    assertEquals(false, past.scheduled());
+    assertEquals("past", delivered.receiveMessage().data());
   }
 
   private TopicOwner.Published publish(ActorRef<TopicOwner.Command> owner, String... data) {
