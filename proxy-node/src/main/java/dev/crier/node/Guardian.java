@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -35,6 +36,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.apache.pekko.pattern.Patterns;
 
 /**
  * Wires one node: topic owners and hubs, the public HTTP routes, Pekko Management, and the shutdown
@@ -42,6 +44,8 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
  */
 public final class Guardian {
   private static final Duration DEV_TOKEN_TTL = Duration.ofHours(24);
+  private static final Duration STREAMS_END_WAIT = Duration.ofSeconds(3);
+  private static final Duration POLL = Duration.ofMillis(20);
 
   private Guardian() {}
 
@@ -99,7 +103,7 @@ public final class Guardian {
                 system.terminate();
                 return;
               }
-              registerShutdown(system, lifecycle, hubs, binding);
+              registerShutdown(system, lifecycle, hubs, subscribeRoutes, binding);
               if (auth.devMode()) {
                 announceDevTokens(auth, announce);
               }
@@ -138,6 +142,22 @@ public final class Guardian {
   }
 
   /**
+   * Completes when no SSE stream is open any more, or after {@code wait}: completed streams still
+   * need a moment to write their last chunk, and unbinding earlier would cut them.
+   */
+  private static CompletionStage<Done> streamsEnded(
+      ActorSystem<Void> system, SubscribeRoutes subscribe, Duration wait) {
+    if (subscribe.openConnections() == 0 || wait.isNegative()) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    return Patterns.after(
+        POLL,
+        system.classicSystem().scheduler(),
+        system.executionContext(),
+        () -> streamsEnded(system, subscribe, wait.minus(POLL)));
+  }
+
+  /**
    * Streams are completed before the listener unbinds, so clients see a clean end and reconnect (to
    * another node) rather than a reset connection.
    */
@@ -145,6 +165,7 @@ public final class Guardian {
       ActorSystem<Void> system,
       NodeLifecycle lifecycle,
       ActorRef<TopicHubs.Command> hubs,
+      SubscribeRoutes subscribe,
       ServerBinding binding) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(
@@ -153,7 +174,8 @@ public final class Guardian {
         () -> {
           lifecycle.drain();
           return AskPattern.<TopicHubs.Command, Done>ask(
-              hubs, TopicHubs.CompleteAll::new, Duration.ofSeconds(3), system.scheduler());
+                  hubs, TopicHubs.CompleteAll::new, Duration.ofSeconds(3), system.scheduler())
+              .thenCompose(done -> streamsEnded(system, subscribe, STREAMS_END_WAIT));
         });
     shutdown.addTask(
         CoordinatedShutdown.PhaseServiceUnbind(),

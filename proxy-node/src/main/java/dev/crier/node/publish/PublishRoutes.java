@@ -7,6 +7,7 @@ import dev.crier.node.http.Access;
 import dev.crier.node.http.ApiError;
 import dev.crier.node.http.Json;
 import dev.crier.node.http.PathTopic;
+import dev.crier.node.http.QueryParameters;
 import dev.crier.node.topic.TopicEvent;
 import dev.crier.node.topic.TopicOwner;
 import dev.crier.node.topic.TopicOwners;
@@ -227,19 +228,9 @@ public final class PublishRoutes extends AllDirectives {
   }
 
   private int limitParameter(HttpRequest request) {
-    Optional<String> text = request.getUri().query().get("limit");
-    if (text.isEmpty()) {
-      return Math.min(DEFAULT_HISTORY_LIMIT, historyLimit);
-    }
-    try {
-      int limit = Integer.parseInt(text.get());
-      if (limit < 1) {
-        throw new NumberFormatException();
-      }
-      return Math.min(limit, historyLimit);
-    } catch (NumberFormatException e) {
-      throw ApiError.badRequest("invalid_limit", "limit must be a whole number >= 1").rejection();
-    }
+    int limit =
+        QueryParameters.wholeNumber(request, "limit", 1, DEFAULT_HISTORY_LIMIT, "invalid_limit");
+    return Math.min(limit, historyLimit);
   }
 
   private static void authorizePublish(Grants grants, List<String> topics) {

@@ -4,6 +4,7 @@ import dev.crier.node.auth.Grants;
 import dev.crier.node.http.Access;
 import dev.crier.node.http.ApiError;
 import dev.crier.node.http.PathTopic;
+import dev.crier.node.http.QueryParameters;
 import dev.crier.node.management.NodeLifecycle;
 import dev.crier.node.topic.FeedItem;
 import dev.crier.node.topic.TopicHub;
@@ -168,19 +169,8 @@ public final class SubscribeRoutes extends AllDirectives {
   }
 
   private int replay(HttpRequest request) {
-    Optional<String> text = request.getUri().query().get("replay");
-    if (text.isEmpty()) {
-      return 0;
-    }
-    try {
-      int n = Integer.parseInt(text.get());
-      if (n < 0) {
-        throw new NumberFormatException();
-      }
-      return Math.min(n, maxReplay);
-    } catch (NumberFormatException e) {
-      throw ApiError.badRequest("invalid_replay", "replay must be a whole number >= 0").rejection();
-    }
+    return Math.min(
+        QueryParameters.wholeNumber(request, "replay", 0, 0, "invalid_replay"), maxReplay);
   }
 
   private Source<ByteString, NotUsed> stream(CursorCodec codec, Position[] resume, int replay) {

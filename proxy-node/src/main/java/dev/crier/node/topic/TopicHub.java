@@ -280,7 +280,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
    * Completes (cause null) or fails a queue. A subscription to several topics shares one queue
    * among their hubs, so another hub may have closed it already: that is not an error.
    */
-  private static void close(BoundedSourceQueue<FeedItem> queue, Throwable cause) {
+  static void close(BoundedSourceQueue<FeedItem> queue, Throwable cause) {
     try {
       if (cause == null) {
         queue.complete();

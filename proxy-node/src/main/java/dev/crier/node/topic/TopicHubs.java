@@ -29,8 +29,8 @@ public final class TopicHubs extends AbstractBehavior<TopicHubs.Command> {
   public record Deliver(TopicEvent event) implements Command {}
 
   /**
-   * Completes every local subscriber's stream, so that clients reconnect (elsewhere), and answers
-   * when done.
+   * Completes every local subscriber's stream, and every one that arrives later, so that clients
+   * reconnect (elsewhere); answers once the hubs have been told.
    */
   public record CompleteAll(ActorRef<Done> replyTo) implements Command {}
 
@@ -58,6 +58,7 @@ public final class TopicHubs extends AbstractBehavior<TopicHubs.Command> {
   private final ActorRef<TopicHub.Idle> idleAdapter;
   private final Map<String, Hub> hubs = new HashMap<>();
   private long started;
+  private boolean completed;
 
   private TopicHubs(
       ActorContext<Command> context,
@@ -84,6 +85,11 @@ public final class TopicHubs extends AbstractBehavior<TopicHubs.Command> {
   }
 
   private Behavior<Command> onSubscribe(Subscribe subscribe) {
+    if (completed) {
+      // The node is going away: a stream that raced with CompleteAll ends at once, too.
+      TopicHub.close(subscribe.subscribe().queue(), null);
+      return this;
+    }
     Hub hub = hubs.computeIfAbsent(subscribe.topic(), this::start);
     hub.subscribesSent++;
     hub.ref.tell(subscribe.subscribe());
@@ -137,6 +143,7 @@ public final class TopicHubs extends AbstractBehavior<TopicHubs.Command> {
   }
 
   private Behavior<Command> onCompleteAll(CompleteAll complete) {
+    completed = true;
     hubs.values().forEach(hub -> hub.ref.tell(TopicHub.CompleteAll.INSTANCE));
     hubs.clear();
     complete.replyTo().tell(Done.getInstance());
