@@ -4,6 +4,11 @@ import com.typesafe.config.Config;
 import dev.crier.node.auth.AuthSettings;
 import dev.crier.node.auth.JwtVerifier;
 import dev.crier.node.auth.TokenMinter;
+import dev.crier.node.cluster.ClusterMembership;
+import dev.crier.node.cluster.ClusterSettings;
+import dev.crier.node.cluster.RegistryView;
+import dev.crier.node.cluster.ShardedTopicOwners;
+import dev.crier.node.cluster.SubscriberRegistry;
 import dev.crier.node.http.Access;
 import dev.crier.node.http.HttpServer;
 import dev.crier.node.management.NodeLifecycle;
@@ -11,10 +16,9 @@ import dev.crier.node.publish.PublishRoutes;
 import dev.crier.node.publish.PublishSettings;
 import dev.crier.node.subscribe.SubscribeRoutes;
 import dev.crier.node.subscribe.SubscribeSettings;
+import dev.crier.node.topic.DirectEventTransport;
 import dev.crier.node.topic.FanoutCounters;
 import dev.crier.node.topic.HistorySettings;
-import dev.crier.node.topic.LocalEventTransport;
-import dev.crier.node.topic.LocalTopicOwners;
 import dev.crier.node.topic.TopicHub;
 import dev.crier.node.topic.TopicHubs;
 import dev.crier.node.topic.TopicOwner;
@@ -68,20 +72,28 @@ public final class Guardian {
     PublishSettings publish = PublishSettings.create(config);
     AuthSettings auth = AuthSettings.create(config);
 
-    ActorRef<LocalTopicOwners.Command> ownerDirectory =
-        context.spawn(
-            LocalTopicOwners.create(TopicOwner.Settings.create(config), Clock.systemUTC()),
-            "owners");
-    TopicOwners owners = LocalTopicOwners.client(ownerDirectory, system);
+    ClusterSettings cluster = ClusterSettings.create(config);
+    RegistryView registryView = new RegistryView(cluster.registryBuckets());
+    ActorRef<SubscriberRegistry.Command> registry =
+        context.spawn(SubscriberRegistry.create(registryView), "subscriber-registry");
+    TopicOwners owners =
+        ShardedTopicOwners.init(
+            system,
+            TopicOwner.Settings.create(config),
+            new DirectEventTransport(),
+            registryView,
+            Clock.systemUTC());
     ActorRef<TopicHubs.Command> hubs =
         context.spawn(
             TopicHubs.create(
                 new TopicHub.Settings(
                     subscribe.bufferSize(), history.maxEvents(), publish.timeout()),
                 owners,
-                new FanoutCounters()),
+                new FanoutCounters(),
+                SubscriberRegistry.interest(registry),
+                cluster.registryLinger()),
             "hubs");
-    ownerDirectory.tell(new LocalTopicOwners.UseTransport(new LocalEventTransport(hubs)));
+    CompletableFuture<Done> joined = ClusterMembership.join(system, config);
 
     Access access = new Access(JwtVerifier.create(auth));
     SubscribeRoutes subscribeRoutes =
@@ -96,6 +108,7 @@ public final class Guardian {
             .toCompletableFuture();
     CompletableFuture<Uri> management = PekkoManagement.get(system).start().toCompletableFuture();
     http.thenCombine(management, (binding, uri) -> announceStart(config, announce, binding, uri))
+        .thenCombine(joined, (binding, up) -> binding)
         .whenComplete(
             (binding, failure) -> {
               if (failure != null) {

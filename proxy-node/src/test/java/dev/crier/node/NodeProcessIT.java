@@ -45,6 +45,8 @@ class NodeProcessIT {
                 "-Dcrier.http.interface=127.0.0.1",
                 "-Dcrier.management.interface=127.0.0.1",
                 "-Dcrier.management.port=0",
+                "-Dpekko.remote.artery.canonical.hostname=127.0.0.1",
+                "-Dpekko.remote.artery.canonical.port=0",
                 "-jar",
                 jar.toString())
             .redirectError(ProcessBuilder.Redirect.DISCARD);

@@ -2,6 +2,8 @@ package dev.crier.node.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -11,6 +13,9 @@ import java.util.Map;
  * keys they stand for.
  */
 public final class CrierConfig {
+  /** Comma-separated seed nodes, e.g. {@code pekko://crier@10.0.0.1:17355,pekko://crier@…}. */
+  public static final String SEED_NODES_ENV = "CRIER_SEED_NODES";
+
   private CrierConfig() {}
 
   /** The configuration of a node started from the command line. */
@@ -32,9 +37,15 @@ public final class CrierConfig {
   }
 
   private static Config derived(Config c) {
-    return ConfigFactory.parseMap(
-        Map.of(
-            "pekko.management.http.hostname", c.getString("crier.management.interface"),
-            "pekko.management.http.port", c.getInt("crier.management.port")));
+    Map<String, Object> keys = new HashMap<>();
+    keys.put("pekko.management.http.hostname", c.getString("crier.management.interface"));
+    keys.put("pekko.management.http.port", c.getInt("crier.management.port"));
+    String seeds = System.getenv(SEED_NODES_ENV);
+    if (seeds != null && !seeds.isBlank()) {
+      keys.put(
+          "pekko.cluster.seed-nodes",
+          Arrays.stream(seeds.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
+    }
+    return ConfigFactory.parseMap(keys);
   }
 }

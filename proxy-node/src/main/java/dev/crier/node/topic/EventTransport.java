@@ -1,14 +1,17 @@
 package dev.crier.node.topic;
 
+import java.util.Collection;
+import org.apache.pekko.actor.typed.ActorRef;
+
 /**
  * Carries sequenced events from a topic's owner to the nodes whose subscribers want them.
  *
- * <p>Guarantees: events of one topic handed over in order arrive in that order, at most once.
- * Nothing is retried here: a receiver that sees a gap in a topic's sequence numbers recovers the
- * missing events from the owner's history.
+ * <p>Guarantees: events of one topic handed over in order arrive at each node in that order, at
+ * most once. Nothing is retried here: a node that misses events recovers them from the owner's
+ * history (its subscribers resume with their cursor).
  */
 public interface EventTransport {
 
-  /** Hands one event on; never blocks. */
-  void deliver(TopicEvent event);
+  /** Hands one event to the hub directory of each given node; never blocks. */
+  void deliver(TopicEvent event, Collection<ActorRef<TopicHubs.Command>> nodes);
 }

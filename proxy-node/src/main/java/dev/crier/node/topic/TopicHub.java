@@ -65,14 +65,19 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
   /** Limits and collaborators of a hub. */
   public record Settings(int bufferSize, int historyLimit, Duration ownerTimeout) {}
 
+  /**
+   * @param node this node's hub directory, named in history reads so that the owner sends this node
+   *     every later event
+   */
   public static Behavior<Command> create(
       String topic,
       Settings settings,
       TopicOwners owners,
+      ActorRef<TopicHubs.Command> node,
       ActorRef<Idle> parent,
       FanoutCounters counters) {
     return Behaviors.setup(
-        context -> new TopicHub(context, topic, settings, owners, parent, counters));
+        context -> new TopicHub(context, topic, settings, owners, node, parent, counters));
   }
 
   private static final class Subscriber {
@@ -97,6 +102,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
   private final String topic;
   private final Settings settings;
   private final TopicOwners owners;
+  private final ActorRef<TopicHubs.Command> node;
   private final ActorRef<Idle> parent;
   private final FanoutCounters counters;
   private final Map<Long, Subscriber> subscribers = new HashMap<>();
@@ -107,12 +113,14 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
       String topic,
       Settings settings,
       TopicOwners owners,
+      ActorRef<TopicHubs.Command> node,
       ActorRef<Idle> parent,
       FanoutCounters counters) {
     super(context);
     this.topic = topic;
     this.settings = settings;
     this.owners = owners;
+    this.node = node;
     this.parent = parent;
     this.counters = counters;
   }
@@ -139,7 +147,8 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
             owners.<TopicOwner.Slice>ask(
                 topic,
                 replyTo ->
-                    new TopicOwner.Read(subscribe.after(), subscribe.replay(), limit, replyTo),
+                    new TopicOwner.Read(
+                        subscribe.after(), subscribe.replay(), limit, replyTo, node),
                 settings.ownerTimeout()),
             (slice, failure) ->
                 failure == null

@@ -1,14 +1,18 @@
 package dev.crier.node.topic;
 
+import dev.crier.node.cluster.ClusterMessage;
 import dev.crier.protocol.cursor.Position;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -28,8 +32,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 public final class TopicOwner extends AbstractBehavior<TopicOwner.Command> {
 
-  /** What a topic's owner understands. */
-  public sealed interface Command {}
+  /** What a topic's owner understands; sent from any node. */
+  public sealed interface Command extends ClusterMessage {}
 
   /**
    * Sequences (or schedules) the drafts in order, all for this topic, and answers once they are in
@@ -56,7 +60,8 @@ public final class TopicOwner extends AbstractBehavior<TopicOwner.Command> {
    *
    * @param refusal null, or why nothing was accepted
    */
-  public record Published(String topic, List<Accepted> accepted, String refusal) {}
+  public record Published(String topic, List<Accepted> accepted, String refusal)
+      implements ClusterMessage {}
 
   /**
    * One draft's outcome.
@@ -75,9 +80,26 @@ public final class TopicOwner extends AbstractBehavior<TopicOwner.Command> {
   /**
    * Asks for history. With {@code after} set: the events after that position, up to {@code limit}.
    * Without: the newest {@code last} events (0 for none, just the head).
+   *
+   * @param subscriberNode null, or the hub directory of a node that now has subscribers for the
+   *     topic: every event sequenced after this read is sent there, so the node's catch-up from
+   *     history and its live events meet without a gap
    */
-  public record Read(Position after, int last, int limit, ActorRef<Slice> replyTo)
-      implements Command {}
+  public record Read(
+      Position after,
+      int last,
+      int limit,
+      ActorRef<Slice> replyTo,
+      ActorRef<TopicHubs.Command> subscriberNode)
+      implements Command {
+
+    public Read(Position after, int last, int limit, ActorRef<Slice> replyTo) {
+      this(after, last, limit, replyTo, null);
+    }
+  }
+
+  /** A node has no subscribers for the topic any more: stop sending it events. */
+  public record NodeIdle(ActorRef<TopicHubs.Command> node) implements Command {}
 
   /**
    * History as read by one {@link Read}.
@@ -87,7 +109,8 @@ public final class TopicOwner extends AbstractBehavior<TopicOwner.Command> {
    *     what is kept, or from another epoch); {@code events} then holds the oldest kept ones
    */
   public record Slice(
-      String topic, long epoch, List<TopicEvent> events, long headSeq, boolean continuityLost) {
+      String topic, long epoch, List<TopicEvent> events, long headSeq, boolean continuityLost)
+      implements ClusterMessage {
 
     /** The position right after the newest event of the topic at reading time. */
     public Position head() {
@@ -99,13 +122,15 @@ public final class TopicOwner extends AbstractBehavior<TopicOwner.Command> {
   public record Cancel(String scheduleId, ActorRef<CancelResult> replyTo) implements Command {}
 
   /** What became of a {@link Cancel}. */
-  public enum CancelResult {
+  public enum CancelResult implements ClusterMessage {
     CANCELLED,
     ALREADY_DELIVERED,
     UNKNOWN
   }
 
   private record Due(String scheduleId) implements Command {}
+
+  private record NodeGone(ActorRef<TopicHubs.Command> node) implements Command {}
 
   private record Remembered(Accepted answer, long atMillis) {}
 
@@ -127,13 +152,30 @@ public final class TopicOwner extends AbstractBehavior<TopicOwner.Command> {
   /** Schedule ids are told apart from cursors by their prefix. */
   public static final String SCHEDULE_ID_PREFIX = "s";
 
-  /** Creates the owner of {@code topic}; its epoch is its start time. */
+  /**
+   * Creates the owner of {@code topic}; its epoch is its start time.
+   *
+   * @param knownSubscriberNodes where the cluster's registry says the topic has subscribers: the
+   *     nodes a new owner (after a move) sends to before they read from it again
+   */
   public static Behavior<Command> create(
-      String topic, Settings settings, EventTransport transport, Clock clock) {
+      String topic,
+      Settings settings,
+      EventTransport transport,
+      Function<String, Set<ActorRef<TopicHubs.Command>>> knownSubscriberNodes,
+      Clock clock) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
-                timers -> new TopicOwner(context, timers, topic, settings, transport, clock)));
+                timers ->
+                    new TopicOwner(
+                        context,
+                        timers,
+                        topic,
+                        settings,
+                        transport,
+                        knownSubscriberNodes.apply(topic),
+                        clock)));
   }
 
   private final TimerScheduler<Command> timers;
@@ -146,6 +188,7 @@ public final class TopicOwner extends AbstractBehavior<TopicOwner.Command> {
   private final LinkedHashMap<String, Remembered> keys = new LinkedHashMap<>();
   private final Map<String, Draft> scheduled = new HashMap<>();
   private final LinkedHashMap<String, Remembered> delivered = new LinkedHashMap<>();
+  private final Set<ActorRef<TopicHubs.Command>> nodes = new HashSet<>();
   private long scheduledCount;
 
   private TopicOwner(
@@ -154,6 +197,7 @@ public final class TopicOwner extends AbstractBehavior<TopicOwner.Command> {
       String topic,
       Settings settings,
       EventTransport transport,
+      Set<ActorRef<TopicHubs.Command>> subscriberNodes,
       Clock clock) {
     super(context);
     this.timers = timers;
@@ -163,6 +207,7 @@ public final class TopicOwner extends AbstractBehavior<TopicOwner.Command> {
     this.clock = clock;
     this.epoch = Math.max(1, clock.millis());
     this.history = new HistoryRing(settings.history().maxEvents());
+    subscriberNodes.forEach(this::addNode);
     context.getLog().debug("topic owner started [{}] epoch [{}]", topic, epoch);
   }
 
@@ -173,7 +218,22 @@ public final class TopicOwner extends AbstractBehavior<TopicOwner.Command> {
         .onMessage(Read.class, this::onRead)
         .onMessage(Cancel.class, this::onCancel)
         .onMessage(Due.class, this::onDue)
+        .onMessage(NodeIdle.class, idle -> removeNode(idle.node()))
+        .onMessage(NodeGone.class, gone -> removeNode(gone.node()))
         .build();
+  }
+
+  private void addNode(ActorRef<TopicHubs.Command> node) {
+    if (nodes.add(node)) {
+      getContext().watchWith(node, new NodeGone(node));
+    }
+  }
+
+  private Behavior<Command> removeNode(ActorRef<TopicHubs.Command> node) {
+    if (nodes.remove(node)) {
+      getContext().unwatch(node);
+    }
+    return this;
   }
 
   private Behavior<Command> onPublish(Publish publish) {
@@ -229,7 +289,7 @@ public final class TopicOwner extends AbstractBehavior<TopicOwner.Command> {
     Position position = new Position(epoch, history.headSeq() + 1);
     TopicEvent event = new TopicEvent(topic, position, draft.type(), draft.data(), now);
     history.append(event);
-    transport.deliver(event);
+    transport.deliver(event, nodes);
     return new Accepted(position.toString(), position, false);
   }
 
@@ -279,6 +339,9 @@ public final class TopicOwner extends AbstractBehavior<TopicOwner.Command> {
   }
 
   private Behavior<Command> onRead(Read read) {
+    if (read.subscriberNode() != null) {
+      addNode(read.subscriberNode());
+    }
     history.evictPublishedBefore(clock.millis() - settings.history().maxAge().toMillis());
     int limit = Math.max(0, read.limit());
     Slice slice;

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
@@ -53,7 +54,10 @@ class TopicOwnerTest {
   }
 
   private final ManualClock clock = new ManualClock();
-  private final TestProbe<TopicEvent> delivered = testKit.createTestProbe();
+
+  /** Plays the hub directory of a node with subscribers for the topic. */
+  private final TestProbe<TopicHubs.Command> node = testKit.createTestProbe();
+
   private final String topic = "owner/" + UUID.randomUUID();
 
   private ActorRef<TopicOwner.Command> owner(int maxEvents, Duration maxAge, Duration window) {
@@ -62,7 +66,8 @@ class TopicOwnerTest {
             topic,
             new TopicOwner.Settings(
                 new HistorySettings(maxEvents, maxAge), new DedupeSettings(window, 100), 2),
-            delivered.ref()::tell,
+            new DirectEventTransport(),
+            t -> Set.of(node.ref()),
             clock));
   }
 
@@ -93,18 +98,22 @@ class TopicOwnerTest {
     assertTrue(full.accepted().isEmpty());
     assertTrue(full.refusal().contains("2 scheduled events"), full.refusal());
     publish(owner, "now");
-    assertEquals("now", delivered.receiveMessage().data());
+    assertEquals("now", nextEvent(Duration.ofSeconds(3)).data());
     assertEquals(TopicOwner.CancelResult.CANCELLED, cancel(owner, never.id()));
-    TopicEvent due = delivered.receiveMessage(Duration.ofSeconds(5));
+    TopicEvent due = nextEvent(Duration.ofSeconds(5));
     assertEquals("later", due.data());
     assertEquals(2, due.seq());
-    delivered.expectNoMessage(Duration.ofMillis(500));
+    node.expectNoMessage(Duration.ofMillis(500));
     assertEquals(TopicOwner.CancelResult.ALREADY_DELIVERED, cancel(owner, later.id()));
     assertEquals(TopicOwner.CancelResult.UNKNOWN, cancel(owner, never.id()));
     assertEquals(TopicOwner.CancelResult.UNKNOWN, cancel(owner, "s1-1"));
     TopicOwner.Accepted past = schedule(owner, "past", -1000).accepted().get(0);
     assertEquals(false, past.scheduled());
-    assertEquals("past", delivered.receiveMessage().data());
+    assertEquals("past", nextEvent(Duration.ofSeconds(3)).data());
+  }
+
+  private TopicEvent nextEvent(Duration within) {
+    return ((TopicHubs.Deliver) node.receiveMessage(within)).event();
   }
 
   private TopicOwner.Published publish(ActorRef<TopicOwner.Command> owner, String... data) {
@@ -141,11 +150,30 @@ class TopicOwnerTest {
     long epoch = p.accepted().get(0).position().epoch();
     assertEquals(clock.millis(), epoch);
     for (String expected : List.of("a", "b", "c")) {
-      TopicEvent e = delivered.receiveMessage();
+      TopicEvent e = nextEvent(Duration.ofSeconds(3));
       assertEquals(expected, e.data());
       assertEquals(topic, e.topic());
     }
-    delivered.expectNoMessage(Duration.ofMillis(50));
+    node.expectNoMessage(Duration.ofMillis(50));
+  }
+
+  @Test
+  void sendsToNodesThatReadAndStopsWhenTheyAreIdle() {
+    ActorRef<TopicOwner.Command> owner = owner(100, Duration.ofHours(1), Duration.ofMinutes(1));
+    TestProbe<TopicHubs.Command> other = testKit.createTestProbe();
+    TestProbe<TopicOwner.Slice> reply = testKit.createTestProbe();
+    owner.tell(new TopicOwner.Read(null, 0, 10, reply.ref(), other.ref()));
+    reply.receiveMessage();
+    publish(owner, "both");
+    assertEquals("both", nextEvent(Duration.ofSeconds(3)).data());
+    assertEquals("both", ((TopicHubs.Deliver) other.receiveMessage()).event().data());
+    owner.tell(new TopicOwner.NodeIdle(other.ref()));
+    publish(owner, "one");
+    assertEquals("one", nextEvent(Duration.ofSeconds(3)).data());
+    other.expectNoMessage(Duration.ofMillis(200));
+    node.stop();
+    publish(owner, "none");
+    other.expectNoMessage(Duration.ofMillis(200));
   }
 
   @Test

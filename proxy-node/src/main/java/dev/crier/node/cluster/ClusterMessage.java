@@ -1,0 +1,7 @@
+package dev.crier.node.cluster;
+
+/**
+ * Marks a message that may cross nodes. Bound once, in {@code crier-node.conf}, to Pekko's Jackson
+ * CBOR serializer, so that nothing is Java-serialized by accident.
+ */
+public interface ClusterMessage {}
