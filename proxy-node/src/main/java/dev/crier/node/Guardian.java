@@ -41,6 +41,7 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.apache.pekko.pattern.Patterns;
+import org.apache.pekko.stream.Materializer;
 
 /**
  * Wires one node: topic owners and hubs, the public HTTP routes, Pekko Management, and the shutdown
@@ -87,7 +88,10 @@ public final class Guardian {
         context.spawn(
             TopicHubs.create(
                 new TopicHub.Settings(
-                    subscribe.bufferSize(), history.maxEvents(), publish.timeout()),
+                    subscribe.bufferSize(),
+                    history.maxEvents(),
+                    publish.timeout(),
+                    cluster.hubResyncInterval()),
                 owners,
                 new FanoutCounters(),
                 SubscriberRegistry.interest(registry),
@@ -97,7 +101,14 @@ public final class Guardian {
 
     Access access = new Access(JwtVerifier.create(auth));
     SubscribeRoutes subscribeRoutes =
-        new SubscribeRoutes(subscribe, history.maxEvents(), access, hubs, lifecycle);
+        new SubscribeRoutes(
+            subscribe,
+            history.maxEvents(),
+            publish.timeout(),
+            access,
+            hubs,
+            lifecycle,
+            Materializer.matFromSystem(system));
     PublishRoutes publishRoutes =
         new PublishRoutes(publish, history.maxEvents(), access, owners, Clock.systemUTC());
 

@@ -10,8 +10,10 @@ import java.time.Duration;
  *     every node)
  * @param registryLinger how long a node stays registered for a topic after its last local
  *     subscriber left
+ * @param hubResyncInterval how often each topic hub asks its owner for events it may have missed
  */
-public record ClusterSettings(int registryBuckets, Duration registryLinger) {
+public record ClusterSettings(
+    int registryBuckets, Duration registryLinger, Duration hubResyncInterval) {
 
   public ClusterSettings {
     if (registryBuckets < 1) {
@@ -21,6 +23,9 @@ public record ClusterSettings(int registryBuckets, Duration registryLinger) {
 
   public static ClusterSettings create(Config root) {
     Config c = root.getConfig("crier.cluster");
-    return new ClusterSettings(c.getInt("registry-buckets"), c.getDuration("registry-linger"));
+    return new ClusterSettings(
+        c.getInt("registry-buckets"),
+        c.getDuration("registry-linger"),
+        c.getDuration("hub-resync-interval"));
   }
 }

@@ -15,11 +15,14 @@ import dev.crier.protocol.cursor.Position;
 import dev.crier.protocol.sse.SseEncoder;
 import dev.crier.protocol.topic.InvalidTopicException;
 import dev.crier.protocol.topic.TopicName;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.NotUsed;
@@ -33,6 +36,9 @@ import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
@@ -48,6 +54,8 @@ public final class SubscribeRoutes extends AllDirectives {
   private static final ByteString HEARTBEAT = ByteString.fromArrayUnsafe(SseEncoder.comment(""));
 
   private final SubscribeSettings settings;
+  private final Duration syncTimeout;
+  private final Materializer materializer;
   private final int maxReplay;
   private final Access access;
   private final ActorRef<TopicHubs.Command> hubs;
@@ -56,13 +64,20 @@ public final class SubscribeRoutes extends AllDirectives {
   private final AtomicLong subscriberIds = new AtomicLong();
   private final AtomicInteger open = new AtomicInteger();
 
+  /**
+   * @param syncTimeout how long a new subscription may take to catch up before answering 503
+   */
   public SubscribeRoutes(
       SubscribeSettings settings,
       int maxReplay,
+      Duration syncTimeout,
       Access access,
       ActorRef<TopicHubs.Command> hubs,
-      NodeLifecycle lifecycle) {
+      NodeLifecycle lifecycle,
+      Materializer materializer) {
     this.settings = settings;
+    this.syncTimeout = syncTimeout;
+    this.materializer = materializer;
     this.maxReplay = maxReplay;
     this.access = access;
     this.hubs = hubs;
@@ -99,13 +114,17 @@ public final class SubscribeRoutes extends AllDirectives {
 
   private Route subscribe(HttpRequest request, List<String> pathTopics) {
     try {
-      return complete(open(request, pathTopics));
+      return completeWithFuture(open(request, pathTopics));
     } catch (ApiError.Rejection rejection) {
       return complete(rejection.error().toResponse());
     }
   }
 
-  private HttpResponse open(HttpRequest request, List<String> pathTopics) {
+  /**
+   * Checks the request, registers the subscription with the hubs, and answers once every topic has
+   * caught up, so that a 200 means every event published from then on will arrive.
+   */
+  private CompletableFuture<HttpResponse> open(HttpRequest request, List<String> pathTopics) {
     CursorCodec codec = new CursorCodec(topics(request, pathTopics));
     Position[] resume = resumePositions(request, codec);
     int replay = replay(request);
@@ -122,10 +141,45 @@ public final class SubscribeRoutes extends AllDirectives {
     if (open.get() >= settings.maxConnections()) {
       throw ApiError.unavailable("at_capacity", "node is at its connection limit", 5).rejection();
     }
-    return HttpResponse.create()
-        .addHeader(RawHeader.create("Cache-Control", "no-cache"))
-        .addHeader(RawHeader.create("X-Accel-Buffering", "no"))
-        .withEntity(HttpEntities.createChunked(EVENT_STREAM, stream(codec, resume, replay)));
+    long id = subscriberIds.incrementAndGet();
+    Pair<BoundedSourceQueue<FeedItem>, Source<FeedItem, NotUsed>> feed =
+        Source.<FeedItem>queue(settings.bufferSize()).preMaterialize(materializer);
+    open.incrementAndGet();
+    List<String> topics = codec.topics();
+    CompletableFuture<?>[] synced = new CompletableFuture<?>[topics.size()];
+    for (int i = 0; i < topics.size(); i++) {
+      CompletableFuture<Void> topicSynced = new CompletableFuture<>();
+      synced[i] = topicSynced;
+      hubs.tell(
+          new TopicHubs.Subscribe(
+              topics.get(i),
+              new TopicHub.Subscribe(
+                  id, feed.first(), resume == null ? null : resume[i], replay, topicSynced)));
+    }
+    log.debug("subscriber [{}] connecting to {}", id, topics);
+    return CompletableFuture.allOf(synced)
+        .orTimeout(syncTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .handle(
+            (ok, failure) -> {
+              if (failure != null) {
+                TopicHub.close(feed.first(), null);
+                closed(id, topics, failure);
+                return ApiError.unavailable(
+                        "owner_unavailable", "the topics' owners did not answer in time", 1)
+                    .toResponse();
+              }
+              return HttpResponse.create()
+                  .addHeader(RawHeader.create("Cache-Control", "no-cache"))
+                  .addHeader(RawHeader.create("X-Accel-Buffering", "no"))
+                  .withEntity(
+                      HttpEntities.createChunked(EVENT_STREAM, stream(id, codec, feed.second())));
+            });
+  }
+
+  private void closed(long id, List<String> topics, Throwable failure) {
+    open.decrementAndGet();
+    topics.forEach(t -> hubs.tell(new TopicHubs.Unsubscribe(t, id)));
+    log.debug("subscriber [{}] disconnected: {}", id, failure);
   }
 
   private List<String> topics(HttpRequest request, List<String> pathTopics) {
@@ -173,31 +227,12 @@ public final class SubscribeRoutes extends AllDirectives {
         QueryParameters.wholeNumber(request, "replay", 0, 0, "invalid_replay"), maxReplay);
   }
 
-  private Source<ByteString, NotUsed> stream(CursorCodec codec, Position[] resume, int replay) {
-    long id = subscriberIds.incrementAndGet();
-    List<String> topics = codec.topics();
+  private Source<ByteString, NotUsed> stream(
+      long id, CursorCodec codec, Source<FeedItem, NotUsed> feed) {
     Source<ByteString, NotUsed> events =
-        Source.<FeedItem>queue(settings.bufferSize())
-            .mapMaterializedValue(
-                queue -> {
-                  open.incrementAndGet();
-                  log.debug("subscriber [{}] connected to {}", id, topics);
-                  for (int i = 0; i < topics.size(); i++) {
-                    Position after = resume == null ? null : resume[i];
-                    hubs.tell(
-                        new TopicHubs.Subscribe(
-                            topics.get(i), new TopicHub.Subscribe(id, queue, after, replay)));
-                  }
-                  return NotUsed.getInstance();
-                })
-            .watchTermination(
+        feed.watchTermination(
                 (notUsed, done) -> {
-                  done.whenComplete(
-                      (ok, failure) -> {
-                        open.decrementAndGet();
-                        topics.forEach(t -> hubs.tell(new TopicHubs.Unsubscribe(t, id)));
-                        log.debug("subscriber [{}] disconnected: {}", id, failure);
-                      });
+                  done.whenComplete((ok, failure) -> closed(id, codec.topics(), failure));
                   return NotUsed.getInstance();
                 })
             // A cut-off or failed feed ends the response cleanly (the cause is logged where it

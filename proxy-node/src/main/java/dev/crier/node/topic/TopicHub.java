@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -36,9 +37,15 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
    *
    * @param after resume after this position, or null
    * @param replay with no {@code after}: how many past events to send first
+   * @param synced completed once the subscriber is caught up and receives every later event (so
+   *     that the HTTP answer means "subscribed"); failed if the owner cannot be reached
    */
   public record Subscribe(
-      long subscriberId, BoundedSourceQueue<FeedItem> queue, Position after, int replay)
+      long subscriberId,
+      BoundedSourceQueue<FeedItem> queue,
+      Position after,
+      int replay,
+      CompletableFuture<Void> synced)
       implements Command {}
 
   /** Removes a subscriber whose stream has ended. */
@@ -59,11 +66,25 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
 
   private record HistoryFailed(long subscriberId, Throwable cause) implements InternalCommand {}
 
+  private record Resynced(TopicOwner.Slice slice) implements InternalCommand {}
+
+  private record ResyncFailed(Throwable cause) implements InternalCommand {}
+
+  private enum ResyncTick implements InternalCommand {
+    INSTANCE
+  }
+
   /** Tells the parent that the hub has no subscribers left after this many subscribes. */
   public record Idle(String topic, long subscribesHandled) {}
 
-  /** Limits and collaborators of a hub. */
-  public record Settings(int bufferSize, int historyLimit, Duration ownerTimeout) {}
+  /**
+   * Limits and timings of a hub.
+   *
+   * @param resyncInterval how often the hub asks the owner for anything it missed (which also
+   *     announces this node to an owner that has moved)
+   */
+  public record Settings(
+      int bufferSize, int historyLimit, Duration ownerTimeout, Duration resyncInterval) {}
 
   /**
    * @param node this node's hub directory, named in history reads so that the owner sends this node
@@ -77,19 +98,26 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
       ActorRef<Idle> parent,
       FanoutCounters counters) {
     return Behaviors.setup(
-        context -> new TopicHub(context, topic, settings, owners, node, parent, counters));
+        context ->
+            Behaviors.withTimers(
+                timers -> {
+                  timers.startTimerWithFixedDelay(ResyncTick.INSTANCE, settings.resyncInterval());
+                  return new TopicHub(context, topic, settings, owners, node, parent, counters);
+                }));
   }
 
   private static final class Subscriber {
     final long id;
     final BoundedSourceQueue<FeedItem> queue;
+    final CompletableFuture<Void> synced;
     long epoch;
     long lastSeq;
     List<FeedItem.Frame> heldBack = new ArrayList<>();
 
-    Subscriber(long id, BoundedSourceQueue<FeedItem> queue) {
+    Subscriber(long id, BoundedSourceQueue<FeedItem> queue, CompletableFuture<Void> synced) {
       this.id = id;
       this.queue = queue;
+      this.synced = synced;
     }
 
     boolean wants(Position p) {
@@ -108,6 +136,14 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
   private final Map<Long, Subscriber> subscribers = new HashMap<>();
   private long subscribesHandled;
 
+  /** The last event fanned out; null until the owner has told the topic's head. */
+  private Position position;
+
+  private boolean resyncing;
+
+  /** Events that arrived while the hub did not know its place, or was filling a gap. */
+  private final List<TopicEvent> pending = new ArrayList<>();
+
   private TopicHub(
       ActorContext<Command> context,
       String topic,
@@ -123,6 +159,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     this.node = node;
     this.parent = parent;
     this.counters = counters;
+    resync(null);
   }
 
   @Override
@@ -133,6 +170,9 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
         .onMessage(Deliver.class, this::onDeliver)
         .onMessage(HistoryRead.class, this::onHistoryRead)
         .onMessage(HistoryFailed.class, this::onHistoryFailed)
+        .onMessage(Resynced.class, this::onResynced)
+        .onMessage(ResyncFailed.class, this::onResyncFailed)
+        .onMessageEquals(ResyncTick.INSTANCE, this::onResyncTick)
         .onMessageEquals(CompleteAll.INSTANCE, this::onCompleteAll)
         .build();
   }
@@ -140,7 +180,8 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
   private Behavior<Command> onSubscribe(Subscribe subscribe) {
     subscribesHandled++;
     subscribers.put(
-        subscribe.subscriberId(), new Subscriber(subscribe.subscriberId(), subscribe.queue()));
+        subscribe.subscriberId(),
+        new Subscriber(subscribe.subscriberId(), subscribe.queue(), subscribe.synced()));
     int limit = settings.historyLimit();
     getContext()
         .pipeToSelf(
@@ -175,6 +216,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     if (!push(s, new FeedItem.Synced(topic, slice.head(), slice.continuityLost()))) {
       return this;
     }
+    s.synced.complete(null);
     List<FeedItem.Frame> held = s.heldBack;
     s.heldBack = null;
     for (FeedItem.Frame frame : held) {
@@ -192,6 +234,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
           .getLog()
           .warn("history of [{}] unavailable, closing subscriber: {}", topic, failed.cause());
       close(s.queue, failed.cause());
+      s.synced.completeExceptionally(failed.cause());
       idleCheck();
     }
     return this;
@@ -205,10 +248,106 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
   }
 
   private Behavior<Command> onDeliver(Deliver deliver) {
-    if (subscribers.isEmpty()) {
-      return this;
+    live(deliver.event());
+    return this;
+  }
+
+  /**
+   * Fans out the next event of the topic's sequence; holds anything else back and asks the owner
+   * for what is missing. A new owner incarnation (another epoch) starts again at 1.
+   */
+  private void live(TopicEvent e) {
+    if (position == null || resyncing) {
+      hold(e);
+      return;
     }
-    FeedItem.Frame frame = frame(deliver.event());
+    Position p = e.position();
+    if (p.epoch() == position.epoch()) {
+      if (p.seq() == position.seq() + 1) {
+        fanOut(e);
+      } else if (p.seq() > position.seq()) {
+        hold(e);
+        resync(position);
+      }
+    } else if (p.epoch() > position.epoch()) {
+      if (p.seq() == 1) {
+        fanOut(e);
+      } else {
+        hold(e);
+        resync(new Position(p.epoch(), 0));
+      }
+    }
+  }
+
+  /** Beyond what history holds, an event held back is dropped: the resync reads it again. */
+  private void hold(TopicEvent e) {
+    if (pending.size() < settings.historyLimit()) {
+      pending.add(e);
+    }
+  }
+
+  private void resync(Position after) {
+    resyncing = true;
+    int limit = settings.historyLimit();
+    getContext()
+        .pipeToSelf(
+            owners.<TopicOwner.Slice>ask(
+                topic,
+                replyTo -> new TopicOwner.Read(after, 0, limit, replyTo, node),
+                settings.ownerTimeout()),
+            (slice, failure) -> failure == null ? new Resynced(slice) : new ResyncFailed(failure));
+  }
+
+  private Behavior<Command> onResyncTick() {
+    if (!resyncing) {
+      resync(position);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onResynced(Resynced resynced) {
+    TopicOwner.Slice slice = resynced.slice();
+    resyncing = false;
+    if (position == null) {
+      position = slice.head();
+    } else {
+      for (TopicEvent e : slice.events()) {
+        if (newer(e.position())) {
+          fanOut(e);
+        }
+      }
+      if (newer(slice.head()) && slice.events().isEmpty()) {
+        position = slice.head();
+      }
+    }
+    List<TopicEvent> held = new ArrayList<>(pending);
+    pending.clear();
+    held.forEach(this::live);
+    return this;
+  }
+
+  private Behavior<Command> onResyncFailed(ResyncFailed failed) {
+    resyncing = false;
+    getContext().getLog().warn("owner of [{}] did not answer a resync: {}", topic, failed.cause());
+    if (position != null) {
+      List<TopicEvent> held = new ArrayList<>(pending);
+      pending.clear();
+      held.forEach(this::live);
+    }
+    return this;
+  }
+
+  private boolean newer(Position p) {
+    return p.epoch() > position.epoch()
+        || (p.epoch() == position.epoch() && p.seq() > position.seq());
+  }
+
+  private void fanOut(TopicEvent event) {
+    position = event.position();
+    if (subscribers.isEmpty()) {
+      return;
+    }
+    FeedItem.Frame frame = frame(event);
     List<Failed> failed = null;
     for (Subscriber s : subscribers.values()) {
       QueueOfferResult result;
@@ -227,11 +366,16 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     if (failed != null) {
       failed.forEach(f -> remove(f.subscriber(), f.why()));
     }
-    return this;
   }
 
   private Behavior<Command> onCompleteAll() {
-    subscribers.values().forEach(s -> close(s.queue, null));
+    subscribers
+        .values()
+        .forEach(
+            s -> {
+              close(s.queue, null);
+              s.synced.complete(null);
+            });
     subscribers.clear();
     return Behaviors.stopped();
   }
@@ -277,6 +421,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     if (subscribers.remove(s.id) == null) {
       return;
     }
+    s.synced.complete(null);
     if (why == QueueOfferResult.dropped()) {
       counters.slowConsumerCut();
       getContext().getLog().debug("subscriber [{}] of [{}] too slow: cut off", s.id, topic);
@@ -289,7 +434,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
    * Completes (cause null) or fails a queue. A subscription to several topics shares one queue
    * among their hubs, so another hub may have closed it already: that is not an error.
    */
-  static void close(BoundedSourceQueue<FeedItem> queue, Throwable cause) {
+  public static void close(BoundedSourceQueue<FeedItem> queue, Throwable cause) {
     try {
       if (cause == null) {
         queue.complete();

@@ -89,6 +89,16 @@ public final class TestNode implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + httpPort + pathAndQuery);
   }
 
+  /** This node's cluster address, for others' seed-nodes. */
+  public String clusterAddress() {
+    return org.apache.pekko.cluster.typed.Cluster.get(system).selfMember().address().toString();
+  }
+
+  /** Starts a node that joins the cluster of {@code seed}, with extra HOCON. */
+  public static TestNode joining(TestNode seed, String hocon) {
+    return new TestNode("pekko.cluster.seed-nodes = [\"" + seed.clusterAddress() + "\"]\n" + hocon);
+  }
+
   public URI management(String path) {
     return URI.create("http://127.0.0.1:" + managementPort + path);
   }

@@ -1,0 +1,175 @@
+package dev.crier.node.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crier.node.support.Http;
+import dev.crier.node.support.SseClient;
+import dev.crier.node.support.TestNode;
+import dev.crier.protocol.sse.SseEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Three nodes in one JVM, each a full Crier node, formed into one cluster from a seed. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClusterDeliveryTest {
+  private static final String TOKEN = TestNode.allAccess();
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private final List<TestNode> nodes = new ArrayList<>();
+
+  @BeforeAll
+  void formCluster() throws Exception {
+    TestNode first = TestNode.start();
+    nodes.add(first);
+    nodes.add(TestNode.joining(first, ""));
+    nodes.add(TestNode.joining(first, ""));
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!allSeeThreeUp()) {
+      assertTrue(System.nanoTime() < deadline, "cluster of three did not form");
+      Thread.sleep(100);
+    }
+  }
+
+  private boolean allSeeThreeUp() {
+    for (TestNode node : nodes) {
+      long up = 0;
+      for (org.apache.pekko.cluster.Member m : Cluster.get(node.system()).state().getMembers()) {
+        if (m.status() == MemberStatus.up()) {
+          up++;
+        }
+      }
+      if (up < 3) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @AfterAll
+  void stop() {
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      nodes.get(i).close();
+    }
+  }
+
+  private static String topic() {
+    return "cluster/" + UUID.randomUUID();
+  }
+
+  private static void publishBatches(TestNode node, String topic, int from, int n, String prefix)
+      throws Exception {
+    for (int start = from; start < from + n; start += 100) {
+      StringBuilder json = new StringBuilder("[");
+      for (int i = start; i < Math.min(from + n, start + 100); i++) {
+        json.append(i == start ? "" : ",")
+            .append("{\"topic\":\"")
+            .append(topic)
+            .append("\",\"data\":\"")
+            .append(prefix)
+            .append(i)
+            .append("\"}");
+      }
+      Http.Answer a = Http.postJson(node.http("/publish"), json.append("]").toString(), TOKEN);
+      assertEquals(201, a.status(), a.raw().body());
+    }
+  }
+
+  private static List<String> data(List<SseEvent> events) {
+    return events.stream().map(SseEvent::data).toList();
+  }
+
+  private static List<String> expected(String prefix, int from, int n) {
+    List<String> out = new ArrayList<>();
+    for (int i = from; i < from + n; i++) {
+      out.add(prefix + i);
+    }
+    return out;
+  }
+
+  @Test
+  void eventsPublishedOnOneNodeReachSubscribersOnTheOthersOnceAndInOrder() throws Exception {
+    String topic = topic();
+    try (SseClient onTwo = SseClient.open(nodes.get(1).http("/events/" + topic), TOKEN);
+        SseClient onThree = SseClient.open(nodes.get(2).http("/events/" + topic), TOKEN)) {
+      publishBatches(nodes.get(0), topic, 0, 1000, "e");
+      assertEquals(expected("e", 0, 1000), data(onTwo.next(1000, WAIT)));
+      assertEquals(expected("e", 0, 1000), data(onThree.next(1000, WAIT)));
+      assertTrue(onTwo.quietFor(Duration.ofMillis(300)));
+      assertTrue(onThree.quietFor(Duration.ofMillis(10)));
+    }
+  }
+
+  @Test
+  void concurrentPublishersOnEveryNodeGiveEverySubscriberTheSameOrder() throws Exception {
+    String topic = topic();
+    List<SseClient> clients = new ArrayList<>();
+    try {
+      for (TestNode node : nodes) {
+        clients.add(SseClient.open(node.http("/events/" + topic), TOKEN));
+      }
+      List<CompletableFuture<Void>> publishers = new ArrayList<>();
+      for (int p = 0; p < nodes.size(); p++) {
+        TestNode node = nodes.get(p);
+        String prefix = "n" + p + "-";
+        publishers.add(
+            CompletableFuture.runAsync(
+                () -> {
+                  try {
+                    for (int i = 0; i < 100; i++) {
+                      assertEquals(201, Http.publish(node, topic, prefix + i, TOKEN).status());
+                    }
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                }));
+      }
+      CompletableFuture.allOf(publishers.toArray(CompletableFuture[]::new)).get();
+      List<SseEvent> reference = clients.get(0).next(300, WAIT);
+      for (int p = 0; p < nodes.size(); p++) {
+        String prefix = "n" + p + "-";
+        List<String> own = data(reference).stream().filter(d -> d.startsWith(prefix)).toList();
+        assertEquals(expected(prefix, 0, 100), own, "each publisher's order is kept");
+      }
+      for (SseClient other : clients.subList(1, clients.size())) {
+        List<SseEvent> got = other.next(300, WAIT);
+        assertEquals(data(reference), data(got));
+        assertEquals(
+            reference.stream().map(SseEvent::lastEventId).toList(),
+            got.stream().map(SseEvent::lastEventId).toList());
+      }
+    } finally {
+      clients.forEach(SseClient::close);
+    }
+  }
+
+  @Test
+  void aSubscriberResumesOnAnotherNodeWithoutLossOrDuplicate() throws Exception {
+    String topic = topic();
+    String lastId;
+    try (SseClient onThree = SseClient.open(nodes.get(2).http("/events/" + topic), TOKEN)) {
+      publishBatches(nodes.get(0), topic, 0, 50, "e");
+      List<SseEvent> first = onThree.next(50, WAIT);
+      lastId = first.get(49).lastEventId();
+    }
+    publishBatches(nodes.get(1), topic, 50, 30, "e");
+    try (SseClient onTwo =
+        SseClient.open(
+            nodes.get(1).http("/events/" + topic),
+            Map.of("Authorization", "Bearer " + TOKEN, "Last-Event-ID", lastId))) {
+      assertEquals(expected("e", 50, 30), data(onTwo.next(30, WAIT)));
+      publishBatches(nodes.get(2), topic, 80, 20, "e");
+      assertEquals(expected("e", 80, 20), data(onTwo.next(20, WAIT)));
+      assertTrue(onTwo.quietFor(Duration.ofMillis(300)));
+    }
+  }
+}
