@@ -6,11 +6,14 @@ import dev.crier.node.auth.JwtVerifier;
 import dev.crier.node.auth.TokenMinter;
 import dev.crier.node.cluster.ClusterMembership;
 import dev.crier.node.cluster.ClusterSettings;
+import dev.crier.node.cluster.NodeDirectory;
+import dev.crier.node.cluster.NodeInfo;
 import dev.crier.node.cluster.RegistryView;
 import dev.crier.node.cluster.ShardedTopicOwners;
 import dev.crier.node.cluster.SubscriberRegistry;
 import dev.crier.node.http.Access;
 import dev.crier.node.http.HttpServer;
+import dev.crier.node.management.ClusterViews;
 import dev.crier.node.management.NodeLifecycle;
 import dev.crier.node.publish.PublishRoutes;
 import dev.crier.node.publish.PublishSettings;
@@ -30,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -37,6 +41,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.management.javadsl.PekkoManagement;
@@ -75,6 +80,7 @@ public final class Guardian {
 
     ClusterSettings cluster = ClusterSettings.create(config);
     RegistryView registryView = new RegistryView(cluster.registryBuckets());
+    FanoutCounters counters = new FanoutCounters();
     ActorRef<SubscriberRegistry.Command> registry =
         context.spawn(SubscriberRegistry.create(registryView), "subscriber-registry");
     TopicOwners owners =
@@ -93,7 +99,7 @@ public final class Guardian {
                     publish.timeout(),
                     cluster.hubResyncInterval()),
                 owners,
-                new FanoutCounters(),
+                counters,
                 SubscriberRegistry.interest(registry),
                 cluster.registryLinger()),
             "hubs");
@@ -117,6 +123,18 @@ public final class Guardian {
         new HttpServer()
             .bind(system, httpSettings, subscribeRoutes.route().orElse(publishRoutes.route()))
             .toCompletableFuture();
+    ClusterViews views = ClusterViews.get(system);
+    views.registry(registryView);
+    String selfAddress = Cluster.get(system).selfMember().address().toString();
+    String nodeId = nodeId(config, Cluster.get(system).selfMember().address());
+    context.spawn(
+        NodeDirectory.create(
+            () ->
+                new NodeInfo(
+                    nodeId, selfAddress, subscribeRoutes.openConnections(), counters.topics()),
+            cluster.nodeInfoInterval(),
+            views.nodes()),
+        "node-directory");
     CompletableFuture<Uri> management = PekkoManagement.get(system).start().toCompletableFuture();
     http.thenCombine(management, (binding, uri) -> announceStart(config, announce, binding, uri))
         .thenCombine(joined, (binding, up) -> binding)
@@ -149,6 +167,15 @@ public final class Guardian {
             + ":"
             + management.port());
     return binding;
+  }
+
+  /** {@code crier.node-id}, or host:remote-port of this node's cluster address. */
+  private static String nodeId(Config config, Address address) {
+    String configured = config.getString("crier.node-id");
+    if (!configured.isEmpty()) {
+      return configured;
+    }
+    return address.getHost().orElse("local") + ":" + address.getPort().orElse(0);
   }
 
   private static void announceDevTokens(AuthSettings auth, Consumer<String> announce) {

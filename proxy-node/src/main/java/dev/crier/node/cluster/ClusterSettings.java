@@ -11,9 +11,13 @@ import java.time.Duration;
  * @param registryLinger how long a node stays registered for a topic after its last local
  *     subscriber left
  * @param hubResyncInterval how often each topic hub asks its owner for events it may have missed
+ * @param nodeInfoInterval how often a node publishes its connection and topic counts
  */
 public record ClusterSettings(
-    int registryBuckets, Duration registryLinger, Duration hubResyncInterval) {
+    int registryBuckets,
+    Duration registryLinger,
+    Duration hubResyncInterval,
+    Duration nodeInfoInterval) {
 
   public ClusterSettings {
     if (registryBuckets < 1) {
@@ -26,6 +30,7 @@ public record ClusterSettings(
     return new ClusterSettings(
         c.getInt("registry-buckets"),
         c.getDuration("registry-linger"),
-        c.getDuration("hub-resync-interval"));
+        c.getDuration("hub-resync-interval"),
+        c.getDuration("node-info-interval"));
   }
 }

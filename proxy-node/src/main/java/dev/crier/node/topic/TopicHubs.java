@@ -149,6 +149,7 @@ public final class TopicHubs extends AbstractBehavior<TopicHubs.Command> {
                     topic, settings, owners, getContext().getSelf(), idleAdapter, counters),
                 "hub-" + (++started));
     getContext().watchWith(ref, new HubStopped(topic, ref));
+    counters.topics(hubs.size() + 1);
     return new Hub(ref);
   }
 
@@ -189,6 +190,7 @@ public final class TopicHubs extends AbstractBehavior<TopicHubs.Command> {
 
   private void forget(String topic) {
     hubs.remove(topic);
+    counters.topics(hubs.size());
     timers.startSingleTimer(topic, new LingerOver(topic), linger);
   }
 

@@ -153,6 +153,100 @@ class ClusterDeliveryTest {
   }
 
   @Test
+  void managementShowsMembersNodesAndWhereTopicsHaveSubscribers() throws Exception {
+    String topic = topic();
+    try (SseClient onTwo = SseClient.open(nodes.get(1).http("/events/" + topic), TOKEN);
+        SseClient onThree = SseClient.open(nodes.get(2).http("/events/" + topic), TOKEN)) {
+      TestNode first = nodes.get(0);
+      Http.Answer members = Http.get(first.management("/cluster/members"), null);
+      assertEquals(200, members.status());
+      assertEquals(3, members.json().get("members").size());
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (true) {
+        Http.Answer topics = Http.get(first.management("/cluster/topics?limit=100000"), null);
+        Http.Answer crierNodes = Http.get(first.management("/crier/nodes"), null);
+        assertEquals(200, topics.status());
+        assertEquals(200, crierNodes.status());
+        assertEquals(3, crierNodes.json().get("nodes").size());
+        int where = 0;
+        for (var t : topics.json().get("topics")) {
+          if (t.get("topic").asText().equals(topic)) {
+            where = t.get("nodes").size();
+          }
+        }
+        int connections = 0;
+        for (var n : crierNodes.json().get("nodes")) {
+          assertEquals("Up", n.get("status").asText());
+          connections += n.has("connections") ? n.get("connections").asInt() : 0;
+        }
+        if (where == 2 && connections >= 2) {
+          break;
+        }
+        assertTrue(System.nanoTime() < deadline, topics.raw().body() + crierNodes.raw().body());
+        Thread.sleep(200);
+      }
+    }
+  }
+
+  @Test
+  void theRegistryOfTenThousandTopicsOnThreeNodesConvergesAndForgets() throws Exception {
+    List<RegistryView> views = new ArrayList<>();
+    List<org.apache.pekko.actor.typed.ActorRef<SubscriberRegistry.Command>> registries =
+        new ArrayList<>();
+    List<org.apache.pekko.actor.typed.ActorRef<dev.crier.node.topic.TopicHubs.Command>> stand =
+        new ArrayList<>();
+    String run = UUID.randomUUID().toString();
+    for (TestNode node : nodes) {
+      RegistryView view = new RegistryView(64);
+      views.add(view);
+      registries.add(
+          node.system()
+              .systemActorOf(
+                  SubscriberRegistry.create(view),
+                  "registry-" + run,
+                  org.apache.pekko.actor.typed.Props.empty()));
+      stand.add(
+          node.system()
+              .systemActorOf(
+                  org.apache.pekko.actor.typed.javadsl.Behaviors.ignore(),
+                  "node-" + run,
+                  org.apache.pekko.actor.typed.Props.empty()));
+    }
+    int n = 10_000;
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < 3; k++) {
+        registries.get(k).tell(new SubscriberRegistry.Register(run + "/" + i, stand.get(k)));
+      }
+    }
+    awaitRegistry(views, run, n, 3);
+    for (int i = 0; i < n; i++) {
+      registries.get(2).tell(new SubscriberRegistry.Unregister(run + "/" + i, stand.get(2)));
+    }
+    awaitRegistry(views, run, n, 2);
+  }
+
+  private static void awaitRegistry(List<RegistryView> views, String run, int topics, int nodesEach)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      boolean converged = true;
+      for (RegistryView view : views) {
+        long complete =
+            view.all().entrySet().stream()
+                .filter(e -> e.getKey().startsWith(run + "/") && e.getValue().size() == nodesEach)
+                .count();
+        converged &= complete == topics;
+      }
+      if (converged) {
+        return;
+      }
+      assertTrue(
+          System.nanoTime() < deadline, "registry did not converge to " + nodesEach + " nodes");
+      Thread.sleep(250);
+    }
+  }
+
+  @Test
   void aSubscriberResumesOnAnotherNodeWithoutLossOrDuplicate() throws Exception {
     String topic = topic();
     String lastId;

@@ -1,0 +1,44 @@
+package dev.crier.node.management;
+
+import dev.crier.node.cluster.NodeInfo;
+import dev.crier.node.cluster.RegistryView;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+
+/**
+ * The read-only views of cluster state that management routes show. Pekko Management creates its
+ * route providers by class name, so the node hands the views over through this extension once, at
+ * start, before management starts.
+ */
+public final class ClusterViews implements Extension {
+  private static final ExtensionId<ClusterViews> ID =
+      new ExtensionId<>() {
+        @Override
+        public ClusterViews createExtension(ActorSystem<?> system) {
+          return new ClusterViews();
+        }
+      };
+
+  private final AtomicReference<RegistryView> registry = new AtomicReference<>();
+  private final AtomicReference<Map<String, NodeInfo>> nodes = new AtomicReference<>(Map.of());
+
+  public static ClusterViews get(ActorSystem<?> system) {
+    return ID.apply(system);
+  }
+
+  public void registry(RegistryView view) {
+    registry.set(view);
+  }
+
+  RegistryView registry() {
+    return registry.get();
+  }
+
+  /** Written by the node directory, read by routes. */
+  public AtomicReference<Map<String, NodeInfo>> nodes() {
+    return nodes;
+  }
+}
