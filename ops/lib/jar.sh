@@ -1,0 +1,17 @@
+# Sourced by the ops scripts: builds the runnable jar when it is missing or older than the sources.
+# Sets CRIER_JAR.
+CRIER_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+CRIER_JAR="$CRIER_ROOT/proxy-node/target/crier-node.jar"
+
+crier_jar_stale() {
+  [ ! -f "$CRIER_JAR" ] && return 0
+  [ -n "$(find "$CRIER_ROOT/pom.xml" "$CRIER_ROOT/protocol/pom.xml" "$CRIER_ROOT/proxy-node/pom.xml" \
+      "$CRIER_ROOT/protocol/src/main" "$CRIER_ROOT/proxy-node/src/main" -newer "$CRIER_JAR" -print -quit)" ]
+}
+
+crier_build_jar() {
+  if crier_jar_stale; then
+    echo "crier: building $CRIER_JAR" >&2
+    (cd "$CRIER_ROOT" && mvn -B -q -DskipTests -pl proxy-node -am package) >&2
+  fi
+}
