@@ -1,0 +1,78 @@
+package dev.crier.loadtest;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One run of the load generator, from the command line ({@code --name value} pairs).
+ *
+ * @param target base URL of the server under test, e.g. {@code http://127.0.0.1:8080}
+ * @param subscriberToken bearer token of subscribers (empty for none)
+ * @param publisherToken bearer token of the publisher (empty for none)
+ * @param topics topics; subscriber i follows topic {@code i % topics}
+ * @param subscribers SSE connections to open
+ * @param sourceAddresses loopback source addresses to spread connections over (127.0.0.2…)
+ * @param connectRate new connections per second
+ * @param rate events published per second, over all topics
+ * @param duration how long to publish
+ * @param payload bytes of padding in each event
+ */
+public record Settings(
+    URI target,
+    String topicPrefix,
+    String subscriberToken,
+    String publisherToken,
+    int topics,
+    int subscribers,
+    int sourceAddresses,
+    int connectRate,
+    int rate,
+    Duration duration,
+    int payload,
+    String results) {
+
+  static final String USAGE =
+      "usage: crier-loadtest --target http://127.0.0.1:8080 [--sub-token T] [--pub-token T]\n"
+          + "  [--topics 1] [--subscribers 100] [--sources 1] [--connect-rate 1000]\n"
+          + "  [--rate 100] [--duration 10] [--payload 64] [--topic-prefix load/] [--results FILE]";
+
+  public static Settings parse(String[] args) {
+    Map<String, String> a = new HashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      if (!args[i].startsWith("--") || i + 1 >= args.length) {
+        throw new IllegalArgumentException("expected --name value pairs\n" + USAGE);
+      }
+      a.put(args[i].substring(2), args[++i]);
+    }
+    if (!a.containsKey("target")) {
+      throw new IllegalArgumentException("--target is required\n" + USAGE);
+    }
+    return new Settings(
+        URI.create(a.get("target")),
+        a.getOrDefault("topic-prefix", "load/" + Long.toString(System.nanoTime(), 36) + "/"),
+        a.getOrDefault("sub-token", ""),
+        a.getOrDefault("pub-token", ""),
+        positive(a, "topics", 1),
+        positive(a, "subscribers", 100),
+        positive(a, "sources", 1),
+        positive(a, "connect-rate", 1000),
+        positive(a, "rate", 100),
+        Duration.ofSeconds(positive(a, "duration", 10)),
+        Integer.parseInt(a.getOrDefault("payload", "64")),
+        a.getOrDefault("results", ""));
+  }
+
+  private static int positive(Map<String, String> a, String name, int otherwise) {
+    int value = Integer.parseInt(a.getOrDefault(name, Integer.toString(otherwise)));
+    if (value < 1) {
+      throw new IllegalArgumentException("--" + name + " must be >= 1");
+    }
+    return value;
+  }
+
+  String topic(int i) {
+    return topicPrefix + i;
+  }
+}

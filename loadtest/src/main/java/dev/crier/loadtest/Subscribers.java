@@ -1,0 +1,231 @@
+package dev.crier.loadtest;
+
+import dev.crier.protocol.sse.SseEvent;
+import dev.crier.protocol.sse.SseParser;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Holds many SSE connections with a few event-loop threads: each connection is a Netty channel
+ * whose body is fed to the protocol module's parser, and every event is checked against its topic's
+ * sequence (missing, duplicated, out of order) and timed from its publish stamp. A dropped stream
+ * reconnects with its last event id.
+ */
+final class Subscribers implements AutoCloseable {
+  /** Ephemeral ports per source address, with room to spare. */
+  private static final int PER_SOURCE_ADDRESS = 20_000;
+
+  private final Settings settings;
+  private final Stats stats;
+  private final EventLoopGroup group;
+  private final Bootstrap bootstrap;
+  private final List<Channel> channels = new ArrayList<>();
+  private volatile boolean stopping;
+
+  Subscribers(Settings settings, Stats stats) {
+    this.settings = settings;
+    this.stats = stats;
+    this.group = new NioEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+    this.bootstrap =
+        new Bootstrap()
+            .group(group)
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+  }
+
+  /** Opens every connection at the configured rate; returns once all have answered or failed. */
+  void connectAll() throws InterruptedException {
+    long intervalNanos = 1_000_000_000L / settings.connectRate();
+    long next = System.nanoTime();
+    for (int i = 0; i < settings.subscribers(); i++) {
+      long wait = next - System.nanoTime();
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
+      next += intervalNanos;
+      connect(new Connection(i, settings.topic(i % settings.topics())));
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (answered() < settings.subscribers() && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+  }
+
+  private long answered() {
+    return stats.answered.sum();
+  }
+
+  private void connect(Connection c) {
+    InetSocketAddress local =
+        new InetSocketAddress(
+            "127.0.0." + (2 + (c.index / PER_SOURCE_ADDRESS) % settings.sourceAddresses()), 0);
+    InetSocketAddress remote =
+        new InetSocketAddress(settings.target().getHost(), settings.target().getPort());
+    c.started = System.nanoTime();
+    ChannelFuture f =
+        bootstrap
+            .clone()
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(new HttpClientCodec(), new Handler(c));
+                  }
+                })
+            .connect(remote, local);
+    f.addListener(
+        done -> {
+          if (!done.isSuccess()) {
+            stats.error("connect: " + done.cause().getClass().getSimpleName());
+            c.answered();
+          } else {
+            synchronized (channels) {
+              channels.add(f.channel());
+            }
+          }
+        });
+  }
+
+  /** One subscriber: its topic, where it is in the topic's sequence, and how to resume. */
+  private final class Connection {
+    final int index;
+    final String topic;
+    long expected = 1;
+    String lastEventId = "";
+    long started;
+    boolean answered;
+
+    Connection(int index, String topic) {
+      this.index = index;
+      this.topic = topic;
+    }
+
+    void answered() {
+      if (!answered) {
+        answered = true;
+        stats.answered.increment();
+      }
+    }
+
+    void onEvent(SseEvent e) {
+      lastEventId = e.lastEventId();
+      String data = e.data();
+      int space = data.indexOf(' ');
+      int second = data.indexOf(' ', space + 1);
+      if (space < 0 || second < 0) {
+        stats.error("unparsable event");
+        return;
+      }
+      long seq = Long.parseLong(data, 0, space, 10);
+      long sentMicros = Long.parseLong(data, space + 1, second, 10);
+      stats.received.increment();
+      stats.latency.recordValue(Math.max(0, Clock.micros() - sentMicros));
+      if (seq == expected) {
+        expected++;
+      } else if (seq > expected) {
+        stats.missing.add(seq - expected);
+        expected = seq + 1;
+      } else {
+        stats.duplicated.increment();
+      }
+    }
+  }
+
+  private final class Handler extends SimpleChannelInboundHandler<HttpObject> {
+    private final Connection c;
+    private final SseParser parser;
+    private byte[] scratch = new byte[8192];
+
+    Handler(Connection c) {
+      this.c = c;
+      this.parser = new SseParser(c::onEvent);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      DefaultFullHttpRequest request =
+          new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/events/" + c.topic);
+      request.headers().set(HttpHeaderNames.HOST, settings.target().getAuthority());
+      request.headers().set(HttpHeaderNames.ACCEPT, "text/event-stream");
+      if (!settings.subscriberToken().isEmpty()) {
+        request
+            .headers()
+            .set(HttpHeaderNames.AUTHORIZATION, "Bearer " + settings.subscriberToken());
+      }
+      if (!c.lastEventId.isEmpty()) {
+        request.headers().set("Last-Event-ID", c.lastEventId);
+      }
+      ctx.writeAndFlush(request);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+      if (msg instanceof HttpResponse response) {
+        c.answered();
+        if (response.status().code() != 200) {
+          stats.error("status " + response.status().code());
+          ctx.close();
+          return;
+        }
+        stats.connected.increment();
+        stats.connect.recordValue((System.nanoTime() - c.started) / 1000);
+      }
+      if (msg instanceof HttpContent content) {
+        ByteBuf buf = content.content();
+        int n = buf.readableBytes();
+        if (n > scratch.length) {
+          scratch = new byte[Math.max(n, scratch.length * 2)];
+        }
+        buf.getBytes(buf.readerIndex(), scratch, 0, n);
+        parser.feed(scratch, 0, n);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (!stopping) {
+        stats.reconnects.increment();
+        ctx.channel().eventLoop().schedule(() -> connect(c), 100, TimeUnit.MILLISECONDS);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      stats.error("stream: " + cause.getClass().getSimpleName());
+      ctx.close();
+    }
+  }
+
+  @Override
+  public void close() {
+    stopping = true;
+    synchronized (channels) {
+      channels.forEach(Channel::close);
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}
