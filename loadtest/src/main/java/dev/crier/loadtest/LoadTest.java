@@ -144,6 +144,7 @@ public final class LoadTest {
       ObjectNode root = mapper.createObjectNode();
       root.putObject("settings")
           .put("target", settings.target().toString())
+          .put("subscribeTo", settings.subscribeTo().toString())
           .put("topics", settings.topics())
           .put("subscribers", settings.subscribers())
           .put("rate", settings.rate())

@@ -2,13 +2,18 @@ package dev.crier.loadtest;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * One run of the load generator, from the command line ({@code --name value} pairs).
  *
- * @param target base URL of the server under test, e.g. {@code http://127.0.0.1:8080}
+ * @param target base URL of the server under test, e.g. {@code http://127.0.0.1:8080}; events are
+ *     published there
+ * @param subscribeTo base URLs subscribers connect to, round robin (default: the target alone), so
+ *     that a cluster can be published to on one node and read on others
  * @param subscriberToken bearer token of subscribers (empty for none)
  * @param publisherToken bearer token of the publisher (empty for none)
  * @param topics topics; subscriber i follows topic {@code i % topics}
@@ -21,6 +26,7 @@ import java.util.Map;
  */
 public record Settings(
     URI target,
+    List<URI> subscribeTo,
     String topicPrefix,
     String subscriberToken,
     String publisherToken,
@@ -34,7 +40,8 @@ public record Settings(
     String results) {
 
   static final String USAGE =
-      "usage: crier-loadtest --target http://127.0.0.1:8080 [--sub-token T] [--pub-token T]\n"
+      "usage: crier-loadtest --target http://127.0.0.1:8080 [--subscribe-to URL,URL...]\n"
+          + "  [--sub-token T] [--pub-token T]\n"
           + "  [--topics 1] [--subscribers 100] [--sources 1] [--connect-rate 1000]\n"
           + "  [--rate 100] [--duration 10] [--payload 64] [--topic-prefix load/] [--results FILE]";
 
@@ -49,8 +56,12 @@ public record Settings(
     if (!a.containsKey("target")) {
       throw new IllegalArgumentException("--target is required\n" + USAGE);
     }
+    URI target = URI.create(a.get("target"));
     return new Settings(
-        URI.create(a.get("target")),
+        target,
+        a.containsKey("subscribe-to")
+            ? Arrays.stream(a.get("subscribe-to").split(",")).map(URI::create).toList()
+            : List.of(target),
         a.getOrDefault("topic-prefix", "load/" + Long.toString(System.nanoTime(), 36) + "/"),
         a.getOrDefault("sub-token", ""),
         a.getOrDefault("pub-token", ""),

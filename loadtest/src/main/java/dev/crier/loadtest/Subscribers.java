@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -83,8 +84,7 @@ final class Subscribers implements AutoCloseable {
     InetSocketAddress local =
         new InetSocketAddress(
             "127.0.0." + (2 + (c.index / PER_SOURCE_ADDRESS) % settings.sourceAddresses()), 0);
-    InetSocketAddress remote =
-        new InetSocketAddress(settings.target().getHost(), settings.target().getPort());
+    InetSocketAddress remote = new InetSocketAddress(c.server.getHost(), c.server.getPort());
     c.started = System.nanoTime();
     ChannelFuture f =
         bootstrap
@@ -114,6 +114,7 @@ final class Subscribers implements AutoCloseable {
   private final class Connection {
     final int index;
     final String topic;
+    final URI server;
     long expected = 1;
     String lastEventId = "";
     long started;
@@ -122,6 +123,7 @@ final class Subscribers implements AutoCloseable {
     Connection(int index, String topic) {
       this.index = index;
       this.topic = topic;
+      this.server = settings.subscribeTo().get(index % settings.subscribeTo().size());
     }
 
     void answered() {
@@ -169,7 +171,7 @@ final class Subscribers implements AutoCloseable {
     public void channelActive(ChannelHandlerContext ctx) {
       DefaultFullHttpRequest request =
           new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/events/" + c.topic);
-      request.headers().set(HttpHeaderNames.HOST, settings.target().getAuthority());
+      request.headers().set(HttpHeaderNames.HOST, c.server.getAuthority());
       request.headers().set(HttpHeaderNames.ACCEPT, "text/event-stream");
       if (!settings.subscriberToken().isEmpty()) {
         request

@@ -1,30 +1,20 @@
 package dev.crier.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.crier.node.support.NodeProcess;
 import dev.crier.node.support.SseClient;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -33,52 +23,12 @@ import org.junit.jupiter.api.Test;
  * the README drives it, then stopped with SIGTERM.
  */
 class NodeProcessIT {
-  private static final Duration WAIT = Duration.ofSeconds(60);
 
   @Test
   void devModeNodeServesTheReadmeFlowAndShutsDownCleanlyOnSigterm() throws Exception {
-    Path jar = Path.of(System.getProperty("crier.jar", "target/crier-node.jar"));
-    assertTrue(Files.exists(jar), "build the jar first: " + jar);
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dcrier.http.interface=127.0.0.1",
-                "-Dcrier.management.interface=127.0.0.1",
-                "-Dcrier.management.port=0",
-                "-Dpekko.remote.artery.canonical.hostname=127.0.0.1",
-                "-Dpekko.remote.artery.canonical.port=0",
-                "-jar",
-                jar.toString())
-            .redirectError(ProcessBuilder.Redirect.DISCARD);
-    builder.environment().put("CRIER_HTTP_PORT", "0");
-    Process node = builder.start();
-    try {
-      BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-      Thread reader =
-          new Thread(
-              () -> {
-                try (BufferedReader out =
-                    new BufferedReader(
-                        new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
-                  for (String line; (line = out.readLine()) != null; ) {
-                    lines.add(line);
-                  }
-                } catch (IOException ignored) {
-                  // the process ended
-                }
-              });
-      reader.setDaemon(true);
-      reader.start();
-
-      Map<String, String> printed = new HashMap<>();
-      List<String> order = new ArrayList<>();
-      for (String line = lines.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
-          line != null && !line.equals("crier: ready");
-          line = lines.poll(WAIT.toSeconds(), TimeUnit.SECONDS)) {
-        int space = line.lastIndexOf(' ');
-        printed.put(line.substring(0, space), line.substring(space + 1));
-        order.add(line.substring(0, space));
-      }
+    try (NodeProcess node =
+        NodeProcess.start(
+            Map.of(), List.of("pekko.remote.artery.canonical.port=0", "crier.bridge.port=0"))) {
       assertEquals(
           List.of(
               "crier: http listening on",
@@ -86,12 +36,12 @@ class NodeProcessIT {
               "crier: dev subscriber token:",
               "crier: dev publisher token:",
               "crier: dev admin token:"),
-          order);
-      String http = printed.get("crier: http listening on");
-      String management = printed.get("crier: management listening on");
+          node.order());
+      String http = node.printed("crier: http listening on");
+      String management = node.printed("crier: management listening on");
       assertTrue(http.startsWith("127.0.0.1:"), http);
-      String subscriber = printed.get("crier: dev subscriber token:");
-      String publisher = printed.get("crier: dev publisher token:");
+      String subscriber = node.printed("crier: dev subscriber token:");
+      String publisher = node.printed("crier: dev publisher token:");
 
       HttpClient client = HttpClient.newHttpClient();
       assertEquals(
@@ -123,14 +73,11 @@ class NodeProcessIT {
                   HttpResponse.BodyHandlers.discarding())
               .statusCode());
 
-      node.destroy();
+      node.process().destroy();
       stream.ended().get(20, TimeUnit.SECONDS);
-      assertTrue(node.waitFor(30, TimeUnit.SECONDS), "node did not exit after SIGTERM");
+      assertTrue(node.process().waitFor(30, TimeUnit.SECONDS), "node did not exit after SIGTERM");
       int port = Integer.parseInt(http.substring(http.lastIndexOf(':') + 1));
       assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close());
-    } finally {
-      node.destroyForcibly();
     }
-    assertFalse(node.isAlive());
   }
 }

@@ -232,7 +232,10 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     if (s != null) {
       getContext()
           .getLog()
-          .warn("history of [{}] unavailable, closing subscriber: {}", topic, failed.cause());
+          .warn(
+              "history of [{}] unavailable, closing subscriber: {}",
+              topic,
+              failed.cause().toString());
       close(s.queue, failed.cause());
       s.synced.completeExceptionally(failed.cause());
       idleCheck();
@@ -328,7 +331,9 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
 
   private Behavior<Command> onResyncFailed(ResyncFailed failed) {
     resyncing = false;
-    getContext().getLog().warn("owner of [{}] did not answer a resync: {}", topic, failed.cause());
+    getContext()
+        .getLog()
+        .warn("owner of [{}] did not answer a resync: {}", topic, failed.cause().toString());
     if (position != null) {
       List<TopicEvent> held = new ArrayList<>(pending);
       pending.clear();

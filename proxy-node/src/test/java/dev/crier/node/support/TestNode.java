@@ -25,7 +25,7 @@ public final class TestNode implements AutoCloseable {
   private final int httpPort;
   private final int managementPort;
 
-  private TestNode(String extraConfig) {
+  private TestNode(String extraConfig, boolean awaitReady) {
     // Test defaults first, so that a test's own HOCON can override any of them.
     Config overrides =
         ConfigFactory.parseString(
@@ -49,18 +49,29 @@ public final class TestNode implements AutoCloseable {
       } else if (line.startsWith("crier: management listening on ")) {
         management = port(line);
       }
+      if (!awaitReady && http > 0 && management > 0) {
+        break;
+      }
     }
     httpPort = http;
     managementPort = management;
   }
 
   public static TestNode start() {
-    return new TestNode("");
+    return new TestNode("", true);
   }
 
   /** Starts a node with extra HOCON, e.g. {@code "crier.history.max-events = 10"}. */
   public static TestNode start(String hocon) {
-    return new TestNode(hocon);
+    return new TestNode(hocon, true);
+  }
+
+  /**
+   * Starts a node with extra HOCON and returns once its HTTP and management ports are bound,
+   * without waiting for it to be ready (e.g. while it cannot join its seed nodes).
+   */
+  public static TestNode startUnready(String hocon) {
+    return new TestNode(hocon, false);
   }
 
   private String next() {
@@ -96,7 +107,8 @@ public final class TestNode implements AutoCloseable {
 
   /** Starts a node that joins the cluster of {@code seed}, with extra HOCON. */
   public static TestNode joining(TestNode seed, String hocon) {
-    return new TestNode("pekko.cluster.seed-nodes = [\"" + seed.clusterAddress() + "\"]\n" + hocon);
+    return new TestNode(
+        "pekko.cluster.seed-nodes = [\"" + seed.clusterAddress() + "\"]\n" + hocon, true);
   }
 
   public URI management(String path) {

@@ -1,0 +1,48 @@
+package dev.crier.node.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crier.node.support.Http;
+import dev.crier.node.support.TestNode;
+import java.net.ServerSocket;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** A node whose seed nodes are not there yet: alive, not ready, and joining once they appear. */
+class ClusterJoinTest {
+  private static final Duration WAIT = Duration.ofSeconds(40);
+
+  private static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Test
+  void aNodeThatCannotJoinIsNotReadyAndKeepsRetryingUntilItsSeedAppears() throws Exception {
+    int seedPort = freePort();
+    String seed = "pekko.cluster.seed-nodes = [\"pekko://crier@127.0.0.1:" + seedPort + "\"]\n";
+    try (TestNode joiner = TestNode.startUnready(seed)) {
+      // Several join rounds go unanswered (Pekko retries every seed-node-timeout, 5 s).
+      long notReadyUntil = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+      while (System.nanoTime() < notReadyUntil) {
+        assertEquals(200, Http.get(joiner.management("/alive"), null).status());
+        assertEquals(500, Http.get(joiner.management("/ready"), null).status());
+        assertEquals(503, Http.get(joiner.http("/events/a"), TestNode.allAccess()).status());
+        Thread.sleep(500);
+      }
+      try (TestNode first =
+          TestNode.start(seed + "pekko.remote.artery.canonical.port = " + seedPort + "\n")) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (Http.get(joiner.management("/ready"), null).status() != 200) {
+          assertTrue(System.nanoTime() < deadline, "the node never joined its seed");
+          Thread.sleep(200);
+        }
+        assertEquals(200, Http.get(first.management("/ready"), null).status());
+        Http.Answer published = Http.publish(joiner, "joined", "hello", TestNode.allAccess());
+        assertEquals(201, published.status(), published.raw().body());
+      }
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package dev.crier.node.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crier.node.support.Http;
+import dev.crier.node.support.NodeProcess;
+import dev.crier.node.support.SseClient;
+import dev.crier.protocol.sse.SseEvent;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three packaged nodes as separate processes, configured only by environment variables the way
+ * {@code ops/cluster-local} starts them: they form one cluster from a seed list and deliver across
+ * nodes.
+ */
+class ClusterProcessIT {
+  private static final String SECRET = "cluster-process-it-secret-0123456789-abcdefghij";
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Test
+  void threeProcessesFromASeedListFormAClusterAndDeliverAcrossNodes() throws Exception {
+    int[] remote = {freePort(), freePort(), freePort()};
+    String seed = "pekko://crier@127.0.0.1:" + remote[0];
+    List<NodeProcess> nodes = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        nodes.add(
+            NodeProcess.start(
+                Map.of(
+                    "CRIER_DEV_MODE",
+                    "true",
+                    "CRIER_DEV_SECRET",
+                    SECRET,
+                    "CRIER_NODE_ID",
+                    "node-" + (i + 1),
+                    "CRIER_REMOTE_PORT",
+                    Integer.toString(remote[i]),
+                    "CRIER_SEED_NODES",
+                    seed),
+                List.of()));
+      }
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (Http.get(nodes.get(0).management("/crier/nodes"), null).json().get("nodes").size()
+          < 3) {
+        assertTrue(System.nanoTime() < deadline, "the nodes did not all appear in /crier/nodes");
+        Thread.sleep(200);
+      }
+      String subscriber = nodes.get(0).printed("crier: dev subscriber token:");
+      String publisher = nodes.get(0).printed("crier: dev publisher token:");
+      SseClient onTwo = SseClient.open(nodes.get(1).http("/events/processes"), subscriber);
+      SseClient onThree = SseClient.open(nodes.get(2).http("/events/processes"), subscriber);
+      int events = 200;
+      StringBuilder batch = new StringBuilder("[");
+      for (int i = 0; i < events; i++) {
+        batch.append(i == 0 ? "" : ",").append("{\"topic\":\"processes\",\"data\":\"e" + i + "\"}");
+      }
+      Http.Answer published =
+          Http.postJson(nodes.get(0).http("/publish"), batch.append("]").toString(), publisher);
+      assertEquals(201, published.status(), published.raw().body());
+      for (SseClient stream : List.of(onTwo, onThree)) {
+        for (int i = 0; i < events; i++) {
+          SseEvent event = stream.next(WAIT);
+          assertEquals("e" + i, event.data());
+        }
+      }
+    } finally {
+      nodes.forEach(NodeProcess::close);
+    }
+  }
+}
