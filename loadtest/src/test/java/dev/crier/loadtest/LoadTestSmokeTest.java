@@ -29,6 +29,7 @@ class LoadTestSmokeTest {
                 "-Dcrier.http.interface=127.0.0.1",
                 "-Dcrier.http.port=0",
                 "-Dcrier.management.port=0",
+                "-Dcrier.bridge.port=0",
                 "-Dcrier.management.interface=127.0.0.1",
                 "-Dpekko.remote.artery.canonical.hostname=127.0.0.1",
                 "-Dpekko.remote.artery.canonical.port=0",

@@ -4,6 +4,10 @@ import com.typesafe.config.Config;
 import dev.crier.node.auth.AuthSettings;
 import dev.crier.node.auth.JwtVerifier;
 import dev.crier.node.auth.TokenMinter;
+import dev.crier.node.bridge.Bridge;
+import dev.crier.node.bridge.BridgeCounters;
+import dev.crier.node.bridge.BridgeSettings;
+import dev.crier.node.bridge.BridgeTransport;
 import dev.crier.node.cluster.ClusterMembership;
 import dev.crier.node.cluster.ClusterSettings;
 import dev.crier.node.cluster.NodeDirectory;
@@ -19,13 +23,13 @@ import dev.crier.node.publish.PublishRoutes;
 import dev.crier.node.publish.PublishSettings;
 import dev.crier.node.subscribe.SubscribeRoutes;
 import dev.crier.node.subscribe.SubscribeSettings;
-import dev.crier.node.topic.DirectEventTransport;
 import dev.crier.node.topic.FanoutCounters;
 import dev.crier.node.topic.HistorySettings;
 import dev.crier.node.topic.TopicHub;
 import dev.crier.node.topic.TopicHubs;
 import dev.crier.node.topic.TopicOwner;
 import dev.crier.node.topic.TopicOwners;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -81,15 +85,13 @@ public final class Guardian {
     ClusterSettings cluster = ClusterSettings.create(config);
     RegistryView registryView = new RegistryView(cluster.registryBuckets());
     FanoutCounters counters = new FanoutCounters();
+    BridgeCounters bridgeCounters = new BridgeCounters();
+    BridgeTransport transport = new BridgeTransport(bridgeCounters);
     ActorRef<SubscriberRegistry.Command> registry =
         context.spawn(SubscriberRegistry.create(registryView), "subscriber-registry");
     TopicOwners owners =
         ShardedTopicOwners.init(
-            system,
-            TopicOwner.Settings.create(config),
-            new DirectEventTransport(),
-            registryView,
-            Clock.systemUTC());
+            system, TopicOwner.Settings.create(config), transport, registryView, Clock.systemUTC());
     ActorRef<TopicHubs.Command> hubs =
         context.spawn(
             TopicHubs.create(
@@ -127,16 +129,42 @@ public final class Guardian {
     views.registry(registryView);
     String selfAddress = Cluster.get(system).selfMember().address().toString();
     String nodeId = nodeId(config, Cluster.get(system).selfMember().address());
+    views.bridge(bridgeCounters);
+    CompletableFuture<InetSocketAddress> bridge = new CompletableFuture<>();
+    context.spawn(
+        Bridge.create(
+            BridgeSettings.create(config),
+            nodeId,
+            transport,
+            bridgeCounters,
+            hubs,
+            owners,
+            publish,
+            views.nodes()::get,
+            bridge),
+        "bridge");
     context.spawn(
         NodeDirectory.create(
             () ->
                 new NodeInfo(
-                    nodeId, selfAddress, subscribeRoutes.openConnections(), counters.topics()),
+                    nodeId,
+                    selfAddress,
+                    bridge.isDone() && !bridge.isCompletedExceptionally()
+                        ? endpoint(bridge.join())
+                        : "",
+                    subscribeRoutes.openConnections(),
+                    counters.topics()),
             cluster.nodeInfoInterval(),
             views.nodes()),
         "node-directory");
     CompletableFuture<Uri> management = PekkoManagement.get(system).start().toCompletableFuture();
     http.thenCombine(management, (binding, uri) -> announceStart(config, announce, binding, uri))
+        .thenCombine(
+            bridge,
+            (binding, listening) -> {
+              announce.accept("crier: bridge listening on " + endpoint(listening));
+              return binding;
+            })
         .thenCombine(joined, (binding, up) -> binding)
         .whenComplete(
             (binding, failure) -> {
@@ -167,6 +195,10 @@ public final class Guardian {
             + ":"
             + management.port());
     return binding;
+  }
+
+  private static String endpoint(InetSocketAddress address) {
+    return address.getHostString() + ":" + address.getPort();
   }
 
   /** {@code crier.node-id}, or host:remote-port of this node's cluster address. */

@@ -27,12 +27,12 @@ class NodeProcessIT {
   @Test
   void devModeNodeServesTheReadmeFlowAndShutsDownCleanlyOnSigterm() throws Exception {
     try (NodeProcess node =
-        NodeProcess.start(
-            Map.of(), List.of("pekko.remote.artery.canonical.port=0", "crier.bridge.port=0"))) {
+        NodeProcess.start(Map.of(), List.of("pekko.remote.artery.canonical.port=0"))) {
       assertEquals(
           List.of(
               "crier: http listening on",
               "crier: management listening on",
+              "crier: bridge listening on",
               "crier: dev subscriber token:",
               "crier: dev publisher token:",
               "crier: dev admin token:"),

@@ -5,8 +5,9 @@ package dev.crier.node.cluster;
  *
  * @param id the node's name ({@code crier.node-id}, default host:remote-port)
  * @param address the node's cluster address ({@code pekko://crier@host:port})
+ * @param bridge where its SP (NNG) bridge listens ({@code host:port}), empty until bound
  * @param connections SSE connections open on it
  * @param topics topics with subscribers on it
  */
-public record NodeInfo(String id, String address, int connections, int topics)
+public record NodeInfo(String id, String address, String bridge, int connections, int topics)
     implements ClusterMessage {}

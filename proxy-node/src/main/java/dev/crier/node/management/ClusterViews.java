@@ -1,5 +1,6 @@
 package dev.crier.node.management;
 
+import dev.crier.node.bridge.BridgeCounters;
 import dev.crier.node.cluster.NodeInfo;
 import dev.crier.node.cluster.RegistryView;
 import java.util.Map;
@@ -25,6 +26,8 @@ public final class ClusterViews implements Extension {
   private final AtomicReference<RegistryView> registry = new AtomicReference<>();
   private final AtomicReference<Map<String, NodeInfo>> nodes = new AtomicReference<>(Map.of());
 
+  private final AtomicReference<BridgeCounters> bridge = new AtomicReference<>();
+
   public static ClusterViews get(ActorSystem<?> system) {
     return ID.apply(system);
   }
@@ -35,6 +38,14 @@ public final class ClusterViews implements Extension {
 
   RegistryView registry() {
     return registry.get();
+  }
+
+  public void bridge(BridgeCounters counters) {
+    bridge.set(counters);
+  }
+
+  BridgeCounters bridge() {
+    return bridge.get();
   }
 
   /** Written by the node directory, read by routes. */

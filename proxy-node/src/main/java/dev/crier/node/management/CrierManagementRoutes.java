@@ -2,6 +2,7 @@ package dev.crier.node.management;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crier.node.bridge.BridgeCounters;
 import dev.crier.node.cluster.NodeInfo;
 import dev.crier.node.cluster.RegistryView;
 import dev.crier.node.http.Json;
@@ -47,6 +48,9 @@ public final class CrierManagementRoutes extends AllDirectives implements Manage
                     PathMatchers.segment("crier").slash("nodes"),
                     () -> complete(Json.response(StatusCodes.OK, nodes()))),
                 path(
+                    PathMatchers.segment("crier").slash("bridge"),
+                    () -> complete(Json.response(StatusCodes.OK, bridge()))),
+                path(
                     PathMatchers.segment("cluster").slash("topics"),
                     () ->
                         extractRequest(
@@ -79,9 +83,40 @@ public final class CrierManagementRoutes extends AllDirectives implements Manage
               .put("status", member.status().toString())
               .put("self", member.address().equals(cluster.selfMember().address()));
       if (info != null) {
-        node.put("connections", info.connections()).put("topics", info.topics());
+        node.put("bridge", info.bridge())
+            .put("connections", info.connections())
+            .put("topics", info.topics());
       }
     }
+    return body;
+  }
+
+  private ObjectNode bridge() {
+    BridgeCounters counters = ClusterViews.get(system).bridge();
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    ArrayNode peers = body.putArray("peers");
+    counters
+        .peers()
+        .forEach(
+            (address, peer) ->
+                peers
+                    .addObject()
+                    .put("address", address)
+                    .put("frames", peer.frames())
+                    .put("bytes", peer.bytes())
+                    .put("drops", peer.drops())
+                    .put("reconnects", peer.reconnects())
+                    .put("viaArtery", peer.viaArtery()));
+    body.putObject("inbound")
+        .put("frames", counters.inboundFrames())
+        .put("bytes", counters.inboundBytes());
+    ObjectNode ingest = body.putObject("ingest").put("accepted", counters.ingestAccepted());
+    counters.ingestRejected().forEach(ingest.putObject("rejected")::put);
+    body.putObject("tap")
+        .put("subscribers", counters.tapSubscribers())
+        .put("frames", counters.tapFrames())
+        .put("drops", counters.tapDrops());
+    counters.refused().forEach(body.putObject("refused")::put);
     return body;
   }
 

@@ -77,6 +77,7 @@ public final class NodeProcess implements AutoCloseable {
     command.add("-Dcrier.http.interface=127.0.0.1");
     command.add("-Dcrier.management.interface=127.0.0.1");
     command.add("-Dcrier.management.port=0");
+    command.add("-Dcrier.bridge.port=0");
     command.add("-Dpekko.remote.artery.canonical.hostname=127.0.0.1");
     properties.forEach(p -> command.add("-D" + p));
     command.add("-jar");

@@ -31,6 +31,7 @@ public final class TestNode implements AutoCloseable {
         ConfigFactory.parseString(
             "crier.http.interface = 127.0.0.1\n"
                 + "crier.http.port = 0\n"
+                + "crier.bridge.port = 0\n"
                 + "crier.management.interface = 127.0.0.1\n"
                 + "crier.management.port = 0\n"
                 + "crier.dev.enabled = false\n"
