@@ -24,6 +24,7 @@ public final class TestNode implements AutoCloseable {
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
   private final int httpPort;
   private final int managementPort;
+  private final int bridgePort;
 
   private TestNode(String extraConfig, boolean awaitReady) {
     // Test defaults first, so that a test's own HOCON can override any of them.
@@ -44,11 +45,14 @@ public final class TestNode implements AutoCloseable {
     system = ActorSystem.create(Guardian.create(config, lines::add), "crier", config);
     int http = -1;
     int management = -1;
+    int bridge = -1;
     for (String line = next(); !line.equals("crier: ready"); line = next()) {
       if (line.startsWith("crier: http listening on ")) {
         http = port(line);
       } else if (line.startsWith("crier: management listening on ")) {
         management = port(line);
+      } else if (line.startsWith("crier: bridge listening on ")) {
+        bridge = port(line);
       }
       if (!awaitReady && http > 0 && management > 0) {
         break;
@@ -56,6 +60,7 @@ public final class TestNode implements AutoCloseable {
     }
     httpPort = http;
     managementPort = management;
+    bridgePort = bridge;
   }
 
   public static TestNode start() {
@@ -110,6 +115,11 @@ public final class TestNode implements AutoCloseable {
   public static TestNode joining(TestNode seed, String hocon) {
     return new TestNode(
         "pekko.cluster.seed-nodes = [\"" + seed.clusterAddress() + "\"]\n" + hocon, true);
+  }
+
+  /** The port of the SP (NNG) bridge listener on 127.0.0.1; -1 before the node is ready. */
+  public int bridgePort() {
+    return bridgePort;
   }
 
   public URI management(String path) {
