@@ -131,9 +131,10 @@ public final class Guardian {
     String nodeId = nodeId(config, Cluster.get(system).selfMember().address());
     views.bridge(bridgeCounters);
     CompletableFuture<InetSocketAddress> bridge = new CompletableFuture<>();
+    BridgeSettings bridgeSettings = BridgeSettings.create(config);
     context.spawn(
         Bridge.create(
-            BridgeSettings.create(config),
+            bridgeSettings,
             nodeId,
             transport,
             bridgeCounters,
@@ -162,7 +163,11 @@ public final class Guardian {
         .thenCombine(
             bridge,
             (binding, listening) -> {
-              announce.accept("crier: bridge listening on " + endpoint(listening));
+              announce.accept(
+                  "crier: bridge listening on "
+                      + bridgeSettings.bindHost()
+                      + ":"
+                      + listening.getPort());
               return binding;
             })
         .thenCombine(joined, (binding, up) -> binding)

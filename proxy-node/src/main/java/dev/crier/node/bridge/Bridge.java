@@ -75,7 +75,8 @@ public final class Bridge extends AbstractBehavior<Bridge.Command> {
    * @param hubs this node's hub directory, where events from other nodes go
    * @param owners where events pushed in by NNG peers are sequenced
    * @param directory every node's latest {@link NodeInfo}, with its bridge endpoint
-   * @param bound completed with the listener's advertised address once bound
+   * @param bound completed with the address other nodes dial (the remoting host unless an interface
+   *     is configured) once bound
    */
   public static Behavior<Command> create(
       BridgeSettings settings,
@@ -107,7 +108,7 @@ public final class Bridge extends AbstractBehavior<Bridge.Command> {
   private final CompletableFuture<InetSocketAddress> bound;
   private final Materializer materializer;
   private final Cluster cluster;
-  private final String host;
+  private final String advertisedHost;
   private final Map<Address, Link> links = new HashMap<>();
   private Tcp.ServerBinding binding;
 
@@ -129,8 +130,8 @@ public final class Bridge extends AbstractBehavior<Bridge.Command> {
     this.bound = bound;
     this.materializer = Materializer.createMaterializer(context);
     this.cluster = Cluster.get(context.getSystem());
-    this.host =
-        settings.bindInterface().isEmpty()
+    this.advertisedHost =
+        settings.bindInterface().isEmpty() || isWildcard(settings.bindInterface())
             ? cluster.selfMember().address().getHost().orElse("127.0.0.1")
             : settings.bindInterface();
     Source<ByteString, NotUsed> tap = null;
@@ -146,7 +147,7 @@ public final class Bridge extends AbstractBehavior<Bridge.Command> {
     InboundConnections inbound = new InboundConnections(settings, counters, wiring, cluster, tap);
     context.pipeToSelf(
         Tcp.get(context.getSystem())
-            .bind(host, settings.port(), 1024, List.of(), false, Optional.empty())
+            .bind(settings.bindHost(), settings.port(), 1024, List.of(), false, Optional.empty())
             .to(
                 Sink.foreach(
                     connection ->
@@ -168,14 +169,16 @@ public final class Bridge extends AbstractBehavior<Bridge.Command> {
 
   private Behavior<Command> onBound(Bound b) {
     binding = b.binding();
-    bound.complete(new InetSocketAddress(host, binding.localAddress().getPort()));
+    bound.complete(
+        InetSocketAddress.createUnresolved(advertisedHost, binding.localAddress().getPort()));
     return this;
   }
 
   private Behavior<Command> onBindFailed(BindFailed failed) {
     bound.completeExceptionally(
         new IllegalStateException(
-            "bridge could not listen on " + host + ":" + settings.port(), failed.cause()));
+            "bridge could not listen on " + settings.bindHost() + ":" + settings.port(),
+            failed.cause()));
     return Behaviors.stopped();
   }
 
@@ -286,6 +289,10 @@ public final class Bridge extends AbstractBehavior<Bridge.Command> {
       link.killSwitch().shutdown();
       getContext().getLog().debug("bridge link to [{}] closed", peer);
     }
+  }
+
+  private static boolean isWildcard(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
   }
 
   private Behavior<Command> onStop() {

@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * The {@code crier.bridge} settings, read once.
  *
- * @param bindInterface where the SP listener binds; empty means this node's remoting host
+ * @param bindInterface where the SP listener binds; empty means every interface, with the remoting
+ *     host as the address other nodes dial
  * @param port the SP listener's port; 0 picks a free one
  * @param maxMessageBytes a received message longer than this closes its connection
  * @param sendQueue messages waiting per peer link; beyond it, messages are dropped and counted
@@ -48,6 +49,11 @@ public record BridgeSettings(
         c.getBoolean("tap.enabled"),
         c.getStringList("tap.allow").stream().map(AddressRange::parse).toList(),
         c.getInt("tap.buffer"));
+  }
+
+  /** The address to bind: the configured interface, or every interface. */
+  public String bindHost() {
+    return bindInterface.isEmpty() ? "0.0.0.0" : bindInterface;
   }
 
   static boolean allowed(List<AddressRange> ranges, InetAddress address) {
