@@ -58,7 +58,10 @@ final class Subscribers implements AutoCloseable {
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
   }
 
-  /** Opens every connection at the configured rate; returns once all have answered or failed. */
+  /**
+   * Opens every connection at the configured rate; returns once each has been accepted (a refused
+   * one is retried) or could not connect at all, or after a minute.
+   */
   void connectAll() throws InterruptedException {
     long intervalNanos = 1_000_000_000L / settings.connectRate();
     long next = System.nanoTime();
@@ -70,7 +73,7 @@ final class Subscribers implements AutoCloseable {
       next += intervalNanos;
       connect(new Connection(i, settings.topic(i % settings.topics())));
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (answered() < settings.subscribers() && System.nanoTime() < deadline) {
       TimeUnit.MILLISECONDS.sleep(20);
     }
@@ -187,12 +190,13 @@ final class Subscribers implements AutoCloseable {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
       if (msg instanceof HttpResponse response) {
-        c.answered();
         if (response.status().code() != 200) {
+          // refused for now (e.g. 503 while the server is busy): counted, and retried on close
           stats.error("status " + response.status().code());
           ctx.close();
           return;
         }
+        c.answered();
         stats.connected.increment();
         stats.connect.recordValue((System.nanoTime() - c.started) / 1000);
       }
