@@ -2,19 +2,26 @@ package dev.crier.loadtest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
- * Runs one load: opens the subscribers, publishes for the configured time, waits for the last
- * events to arrive, then reports throughput, latency percentiles, and every integrity fault.
+ * Runs one load: opens the subscribers, publishes at each configured rate in turn (stopping at the
+ * first the server does not sustain), waits for the last events to arrive, then reports throughput,
+ * latency percentiles, and every integrity fault.
  */
 public final class LoadTest {
+  /** A step is sustained when its p99 stays at or under this. */
+  static final double MAX_P99_MILLIS = 500;
+
   private LoadTest() {}
 
   public static void main(String[] args) throws Exception {
@@ -41,36 +48,88 @@ public final class LoadTest {
       long connectStart = System.nanoTime();
       subscribers.connectAll();
       double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
-      long publishStart = System.nanoTime();
-      new Publisher(settings, stats).run();
-      long expected = expectedDeliveries(settings, stats.published.sum());
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (stats.received.sum() < expected && System.nanoTime() < deadline) {
-        TimeUnit.MILLISECONDS.sleep(20);
+      Publisher publisher = new Publisher(settings, stats);
+      Histogram latency = new Histogram(3);
+      List<Step> steps = new ArrayList<>();
+      long expected = 0;
+      for (int rate : settings.rates()) {
+        Step step = step(settings, stats, publisher, rate, expected);
+        expected = step.expectedSoFar();
+        latency.add(step.latency());
+        steps.add(step);
+        if (!step.sustained()) {
+          break;
+        }
       }
-      double seconds = (System.nanoTime() - publishStart) / 1e9;
       return new Result(
-          settings,
-          stats,
-          Stats.snapshot(stats.latency),
-          Stats.snapshot(stats.connect),
-          expected,
-          seconds,
-          connectSeconds);
+          settings, stats, latency, Stats.snapshot(stats.connect), expected, steps, connectSeconds);
     }
   }
 
-  /** Every published event reaches every subscriber of its topic. */
-  private static long expectedDeliveries(Settings s, long published) {
-    long perTopic = published / s.topics();
-    long extra = published % s.topics();
+  private static Step step(
+      Settings settings, Stats stats, Publisher publisher, int rate, long expectedBefore)
+      throws Exception {
+    stats.latency.getIntervalHistogram();
+    long publishedBefore = stats.published.sum();
+    long receivedBefore = stats.received.sum();
+    long faultsBefore = faults(stats);
+    long start = System.nanoTime();
+    publisher.run(rate, settings.duration());
+    long published = stats.published.sum() - publishedBefore;
+    long expected = expectedBefore + expectedDeliveries(settings, published, publishedBefore);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.stepping() ? 5 : 10);
+    while (stats.received.sum() < expected && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    long delivered = stats.received.sum() - receivedBefore;
+    Histogram latency = Stats.snapshot(stats.latency);
+    boolean sustained =
+        stats.received.sum() >= expected
+            && faults(stats) == faultsBefore
+            && latency.getValueAtPercentile(99) / 1000.0 <= MAX_P99_MILLIS;
+    return new Step(rate, published, delivered, seconds, latency, expected, sustained);
+  }
+
+  /** Events lost, repeated or refused so far. */
+  private static long faults(Stats stats) {
+    return stats.missing.sum() + stats.duplicated.sum() + stats.publishFailures.sum();
+  }
+
+  /**
+   * Every published event reaches every subscriber of its topic; events go round robin over the
+   * topics, continuing where the previous step stopped.
+   */
+  static long expectedDeliveries(Settings s, long published, long publishedBefore) {
     long total = 0;
-    for (int t = 0; t < s.topics(); t++) {
-      long subscribersOfTopic =
-          s.subscribers() / s.topics() + (t < s.subscribers() % s.topics() ? 1 : 0);
-      total += (perTopic + (t < extra ? 1 : 0)) * subscribersOfTopic;
+    int topics = s.topics();
+    long perTopic = published / topics;
+    long extra = published % topics;
+    for (int t = 0; t < topics; t++) {
+      long subscribersOfTopic = s.subscribers() / topics + (t < s.subscribers() % topics ? 1 : 0);
+      int position = (int) Math.floorMod(t - publishedBefore, (long) topics);
+      total += (perTopic + (position < extra ? 1 : 0)) * subscribersOfTopic;
     }
     return total;
+  }
+
+  /** One publish rate held for the configured duration. */
+  record Step(
+      int rate,
+      long published,
+      long delivered,
+      double seconds,
+      Histogram latency,
+      long expectedSoFar,
+      boolean sustained) {
+
+    double deliveredPerSecond() {
+      return delivered / seconds;
+    }
+
+    double p99Millis() {
+      return latency.getValueAtPercentile(99) / 1000.0;
+    }
   }
 
   /** The figures of one run. */
@@ -80,7 +139,7 @@ public final class LoadTest {
       Histogram latency,
       Histogram connect,
       long expected,
-      double seconds,
+      List<Step> steps,
       double connectSeconds) {
 
     public long received() {
@@ -99,36 +158,62 @@ public final class LoadTest {
       return stats.connected.sum() - stats.reconnects.sum();
     }
 
-    /** No lost, repeated or reordered event, no error, every subscriber connected. */
+    /** The sustained step with the most deliveries per second, or null if none was sustained. */
+    Step best() {
+      Step best = null;
+      for (Step s : steps) {
+        if (s.sustained() && (best == null || s.deliveredPerSecond() > best.deliveredPerSecond())) {
+          best = s;
+        }
+      }
+      return best;
+    }
+
+    /**
+     * No lost, repeated or reordered event, no error, every subscriber connected. When stepping,
+     * the last step may fail to keep up (that is how the maximum is found), but nothing may be
+     * lost.
+     */
     public boolean clean() {
       return missing() == 0
           && duplicated() == 0
-          && stats.errors.isEmpty()
+          && (settings.stepping() || stats.errors.isEmpty())
           && stats.reconnects.sum() == 0
           && connected() == settings.subscribers();
     }
 
     String summary() {
-      Histogram l = latency;
-      return String.format(
-          "subscribers %d/%d connected in %.1f s; published %d (%d failed); delivered %d of %d"
-              + " (%.0f/s); missing %d, duplicated %d, reconnects %d; latency ms p50 %.2f p99 %.2f"
-              + " max %.2f; errors %s",
-          connected(),
-          settings.subscribers(),
-          connectSeconds,
-          stats.published.sum(),
-          stats.publishFailures.sum(),
-          received(),
-          expected,
-          received() / seconds,
-          missing(),
-          duplicated(),
-          stats.reconnects.sum(),
-          l.getValueAtPercentile(50) / 1000.0,
-          l.getValueAtPercentile(99) / 1000.0,
-          l.getMaxValue() / 1000.0,
-          errors());
+      StringBuilder out =
+          new StringBuilder(
+              String.format(
+                  "%s: subscribers %d/%d connected in %.1f s; published %d (%d failed);"
+                      + " delivered %d of %d; missing %d, duplicated %d, reconnects %d;"
+                      + " latency ms p50 %.2f p99 %.2f max %.2f; errors %s",
+                  settings.server().label(),
+                  connected(),
+                  settings.subscribers(),
+                  connectSeconds,
+                  stats.published.sum(),
+                  stats.publishFailures.sum(),
+                  received(),
+                  expected,
+                  missing(),
+                  duplicated(),
+                  stats.reconnects.sum(),
+                  latency.getValueAtPercentile(50) / 1000.0,
+                  latency.getValueAtPercentile(99) / 1000.0,
+                  latency.getMaxValue() / 1000.0,
+                  errors()));
+      for (Step s : steps) {
+        out.append(
+            String.format(
+                "%n  rate %d/s: %.0f deliveries/s, p99 %.1f ms%s",
+                s.rate(),
+                s.deliveredPerSecond(),
+                s.p99Millis(),
+                s.sustained() ? "" : " (not sustained)"));
+      }
+      return out.toString();
     }
 
     private Map<String, Long> errors() {
@@ -139,15 +224,15 @@ public final class LoadTest {
 
     String json() throws Exception {
       ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-      Histogram l = latency;
-      Histogram c = connect;
       ObjectNode root = mapper.createObjectNode();
+      root.put("server", settings.server().label());
       root.putObject("settings")
           .put("target", settings.target().toString())
+          .put("publishTo", settings.publishTo().toString())
           .put("subscribeTo", settings.subscribeTo().toString())
           .put("topics", settings.topics())
           .put("subscribers", settings.subscribers())
-          .put("rate", settings.rate())
+          .put("rates", settings.rates().toString())
           .put("durationSeconds", settings.duration().toSeconds())
           .put("payloadBytes", settings.payload());
       root.put("connected", connected())
@@ -155,24 +240,46 @@ public final class LoadTest {
           .put("publishFailures", stats.publishFailures.sum())
           .put("expected", expected)
           .put("delivered", received())
-          .put("deliveredPerSecond", received() / seconds)
           .put("missing", missing())
           .put("duplicated", duplicated())
-          .put("reconnects", stats.reconnects.sum());
-      ObjectNode latency = root.putObject("latencyMillis");
-      for (double p : new double[] {50, 90, 99, 99.9}) {
-        latency.put(
-            "p" + (p == 99.9 ? "99_9" : Integer.toString((int) p)),
-            l.getValueAtPercentile(p) / 1000.0);
-      }
-      latency.put("max", l.getMaxValue() / 1000.0);
+          .put("reconnects", stats.reconnects.sum())
+          .put("clean", clean());
+      percentiles(root.putObject("latencyMillis"), latency);
       root.putObject("connectMillis")
-          .put("p50", c.getValueAtPercentile(50) / 1000.0)
-          .put("p99", c.getValueAtPercentile(99) / 1000.0)
+          .put("p50", connect.getValueAtPercentile(50) / 1000.0)
+          .put("p99", connect.getValueAtPercentile(99) / 1000.0)
           .put("perSecond", connected() / Math.max(connectSeconds, 1e-9));
+      ArrayNode stepNodes = root.putArray("steps");
+      for (Step s : steps) {
+        ObjectNode node =
+            stepNodes
+                .addObject()
+                .put("rate", s.rate())
+                .put("published", s.published())
+                .put("delivered", s.delivered())
+                .put("deliveredPerSecond", s.deliveredPerSecond())
+                .put("sustained", s.sustained());
+        percentiles(node.putObject("latencyMillis"), s.latency());
+      }
+      Step best = best();
+      if (best != null) {
+        root.putObject("maxSustained")
+            .put("rate", best.rate())
+            .put("deliveredPerSecond", best.deliveredPerSecond())
+            .put("p99Millis", best.p99Millis());
+      }
       ObjectNode errors = root.putObject("errors");
       errors().forEach(errors::put);
       return mapper.writeValueAsString(root);
+    }
+
+    private static void percentiles(ObjectNode node, Histogram h) {
+      for (double p : new double[] {50, 90, 99, 99.9}) {
+        node.put(
+            "p" + (p == 99.9 ? "99_9" : Integer.toString((int) p)),
+            h.getValueAtPercentile(p) / 1000.0);
+      }
+      node.put("max", h.getMaxValue() / 1000.0);
     }
   }
 }

@@ -5,18 +5,26 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Publishes at a set rate over all topics, round robin, each event carrying its topic's sequence
  * number and its send time ({@code "<seq> <epoch-micros> <padding>"}). Events due in the same
- * millisecond go out as one {@code POST /publish} batch, and one batch at a time, so that each
- * topic's events reach the server in order; if the server falls behind, batches grow.
+ * millisecond go out together, and one such batch at a time, so that each topic's events reach the
+ * server in order; if the server falls behind, batches grow. How a batch is sent depends on the
+ * server: Crier takes it as one {@code POST /publish}, Pushpin as one publish call with many items,
+ * Nchan as one POST per event (sequential per topic, topics in parallel).
  */
 final class Publisher {
   /** The server's default {@code crier.publish.max-batch-events}. */
   private static final int MAX_BATCH = 1000;
+
+  private record Event(String topic, String data) {}
 
   private final Settings settings;
   private final Stats stats;
@@ -24,6 +32,7 @@ final class Publisher {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private final long[] seq;
   private final String padding;
+  private int nextTopic;
 
   Publisher(Settings settings, Stats stats) {
     this.settings = settings;
@@ -32,58 +41,105 @@ final class Publisher {
     this.padding = "x".repeat(settings.payload());
   }
 
-  /** Publishes for the configured duration; returns when the last batch is answered. */
-  void run() throws Exception {
+  /** Publishes at {@code rate} for {@code duration}; returns when the last batch is answered. */
+  void run(int rate, Duration duration) throws Exception {
     long start = System.nanoTime();
-    long end = start + settings.duration().toNanos();
+    long end = start + duration.toNanos();
     long sent = 0;
-    int topic = 0;
     CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
     while (System.nanoTime() < end) {
-      long due =
-          Math.min(
-              sent + MAX_BATCH, (System.nanoTime() - start) * settings.rate() / 1_000_000_000L);
+      long due = Math.min(sent + MAX_BATCH, (System.nanoTime() - start) * rate / 1_000_000_000L);
       if (due > sent && inFlight.isDone()) {
-        StringBuilder batch = new StringBuilder("[");
+        List<Event> batch = new ArrayList<>((int) (due - sent));
         long micros = Clock.micros();
         for (long i = sent; i < due; i++) {
-          if (i > sent) {
-            batch.append(',');
-          }
-          batch
-              .append("{\"topic\":\"")
-              .append(settings.topic(topic))
-              .append("\",\"data\":\"")
-              .append(++seq[topic])
-              .append(' ')
-              .append(micros)
-              .append(' ')
-              .append(padding)
-              .append("\"}");
-          topic = (topic + 1) % settings.topics();
+          batch.add(
+              new Event(
+                  settings.topic(nextTopic), ++seq[nextTopic] + " " + micros + " " + padding));
+          nextTopic = (nextTopic + 1) % settings.topics();
         }
-        long count = due - sent;
         sent = due;
-        inFlight = post(batch.append(']').toString(), count);
+        inFlight = send(batch);
       } else {
         TimeUnit.MICROSECONDS.sleep(200);
       }
     }
-    inFlight.get(30, TimeUnit.SECONDS);
+    inFlight.get(60, TimeUnit.SECONDS);
   }
 
-  private CompletableFuture<Void> post(String body, long count) {
+  private CompletableFuture<Void> send(List<Event> batch) {
+    return switch (settings.server()) {
+      case CRIER -> post(crierRequest(batch), batch.size(), 201);
+      case PUSHPIN -> post(pushpinRequest(batch), batch.size(), 200);
+      case NCHAN -> nchan(batch);
+    };
+  }
+
+  private HttpRequest crierRequest(List<Event> batch) {
+    StringBuilder body = new StringBuilder("[");
+    for (Event e : batch) {
+      body.append(body.length() > 1 ? "," : "")
+          .append("{\"topic\":\"")
+          .append(e.topic())
+          .append("\",\"data\":\"")
+          .append(e.data())
+          .append("\"}");
+    }
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(settings.target() + "/publish"))
+        HttpRequest.newBuilder(URI.create(settings.publishTo() + "/publish"))
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body));
+            .POST(HttpRequest.BodyPublishers.ofString(body.append(']').toString()));
     if (!settings.publisherToken().isEmpty()) {
       request.header("Authorization", "Bearer " + settings.publisherToken());
     }
-    return http.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding())
+    return request.build();
+  }
+
+  /** GRIP publish: every item is an SSE frame for the channel named like the topic. */
+  private HttpRequest pushpinRequest(List<Event> batch) {
+    StringBuilder body = new StringBuilder("{\"items\":[");
+    boolean first = true;
+    for (Event e : batch) {
+      body.append(first ? "" : ",")
+          .append("{\"channel\":\"")
+          .append(e.topic())
+          .append("\",\"formats\":{\"http-stream\":{\"content\":\"data: ")
+          .append(e.data())
+          .append("\\n\\n\"}}}");
+      first = false;
+    }
+    return HttpRequest.newBuilder(URI.create(settings.publishTo() + "/publish/"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body.append("]}").toString()))
+        .build();
+  }
+
+  /** Nchan publishes one message per POST; each topic's POSTs go one after another. */
+  private CompletableFuture<Void> nchan(List<Event> batch) {
+    Map<String, List<Event>> byTopic = new LinkedHashMap<>();
+    for (Event e : batch) {
+      byTopic.computeIfAbsent(e.topic(), t -> new ArrayList<>()).add(e);
+    }
+    List<CompletableFuture<Void>> chains = new ArrayList<>();
+    for (List<Event> events : byTopic.values()) {
+      CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+      for (Event e : events) {
+        HttpRequest request =
+            HttpRequest.newBuilder(URI.create(settings.publishTo() + "/pub/" + e.topic()))
+                .POST(HttpRequest.BodyPublishers.ofString(e.data()))
+                .build();
+        chain = chain.thenCompose(done -> post(request, 1, 201, 202));
+      }
+      chains.add(chain);
+    }
+    return CompletableFuture.allOf(chains.toArray(CompletableFuture[]::new));
+  }
+
+  private CompletableFuture<Void> post(HttpRequest request, int count, int... accepted) {
+    return http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
         .handle(
             (response, failure) -> {
-              if (failure == null && response.statusCode() == 201) {
+              if (failure == null && ok(response.statusCode(), accepted)) {
                 stats.published.add(count);
               } else {
                 stats.publishFailures.add(count);
@@ -94,5 +150,14 @@ final class Publisher {
               }
               return null;
             });
+  }
+
+  private static boolean ok(int status, int... accepted) {
+    for (int a : accepted) {
+      if (status == a) {
+        return true;
+      }
+    }
+    return false;
   }
 }

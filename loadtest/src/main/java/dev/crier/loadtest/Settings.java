@@ -12,6 +12,9 @@ import java.util.Map;
  *
  * @param target base URL of the server under test, e.g. {@code http://127.0.0.1:8080}; events are
  *     published there
+ * @param server which kind of server the target is
+ * @param publishTo base URL events are published to (Pushpin's publish API is on its own port;
+ *     default: the target)
  * @param subscribeTo base URLs subscribers connect to, round robin (default: the target alone), so
  *     that a cluster can be published to on one node and read on others
  * @param subscriberToken bearer token of subscribers (empty for none)
@@ -20,12 +23,15 @@ import java.util.Map;
  * @param subscribers SSE connections to open
  * @param sourceAddresses loopback source addresses to spread connections over (127.0.0.2…)
  * @param connectRate new connections per second
- * @param rate events published per second, over all topics
- * @param duration how long to publish
+ * @param rates events published per second, over all topics: one rate, or steps tried in turn until
+ *     the server no longer keeps up
+ * @param duration how long to publish at each rate
  * @param payload bytes of padding in each event
  */
 public record Settings(
     URI target,
+    Server server,
+    URI publishTo,
     List<URI> subscribeTo,
     String topicPrefix,
     String subscriberToken,
@@ -34,16 +40,18 @@ public record Settings(
     int subscribers,
     int sourceAddresses,
     int connectRate,
-    int rate,
+    List<Integer> rates,
     Duration duration,
     int payload,
     String results) {
 
   static final String USAGE =
-      "usage: crier-loadtest --target http://127.0.0.1:8080 [--subscribe-to URL,URL...]\n"
+      "usage: crier-loadtest --target http://127.0.0.1:8080 [--server crier|nchan|pushpin]\n"
+          + "  [--publish-to URL] [--subscribe-to URL,URL...]\n"
           + "  [--sub-token T] [--pub-token T]\n"
           + "  [--topics 1] [--subscribers 100] [--sources 1] [--connect-rate 1000]\n"
-          + "  [--rate 100] [--duration 10] [--payload 64] [--topic-prefix load/] [--results FILE]";
+          + "  [--rate 100 | --rates 100,200,400] [--duration 10] [--payload 64]\n"
+          + "  [--topic-prefix load/] [--results FILE]";
 
   public static Settings parse(String[] args) {
     Map<String, String> a = new HashMap<>();
@@ -59,6 +67,8 @@ public record Settings(
     URI target = URI.create(a.get("target"));
     return new Settings(
         target,
+        Server.parse(a.getOrDefault("server", "crier")),
+        URI.create(a.getOrDefault("publish-to", target.toString())),
         a.containsKey("subscribe-to")
             ? Arrays.stream(a.get("subscribe-to").split(",")).map(URI::create).toList()
             : List.of(target),
@@ -69,10 +79,25 @@ public record Settings(
         positive(a, "subscribers", 100),
         positive(a, "sources", 1),
         positive(a, "connect-rate", 1000),
-        positive(a, "rate", 100),
+        a.containsKey("rates")
+            ? Arrays.stream(a.get("rates").split(",")).map(Settings::positive).toList()
+            : List.of(positive(a, "rate", 100)),
         Duration.ofSeconds(positive(a, "duration", 10)),
         Integer.parseInt(a.getOrDefault("payload", "64")),
         a.getOrDefault("results", ""));
+  }
+
+  private static int positive(String rate) {
+    int value = Integer.parseInt(rate.trim());
+    if (value < 1) {
+      throw new IllegalArgumentException("--rates must all be >= 1");
+    }
+    return value;
+  }
+
+  /** Whether several rates are tried in turn. */
+  boolean stepping() {
+    return rates.size() > 1;
   }
 
   private static int positive(Map<String, String> a, String name, int otherwise) {

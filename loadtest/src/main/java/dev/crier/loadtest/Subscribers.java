@@ -173,7 +173,8 @@ final class Subscribers implements AutoCloseable {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
       DefaultFullHttpRequest request =
-          new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/events/" + c.topic);
+          new DefaultFullHttpRequest(
+              HttpVersion.HTTP_1_1, HttpMethod.GET, settings.server().subscribePath(c.topic));
       request.headers().set(HttpHeaderNames.HOST, c.server.getAuthority());
       request.headers().set(HttpHeaderNames.ACCEPT, "text/event-stream");
       if (!settings.subscriberToken().isEmpty()) {
