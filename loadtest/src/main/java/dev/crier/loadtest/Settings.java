@@ -23,6 +23,7 @@ import java.util.Map;
  * @param subscribers SSE connections to open
  * @param sourceAddresses loopback source addresses to spread connections over (127.0.0.2…)
  * @param connectRate new connections per second
+ * @param maxPending connections opened but not yet answered, at most
  * @param rates events published per second, over all topics: one rate, or steps tried in turn until
  *     the server no longer keeps up
  * @param duration how long to publish at each rate
@@ -40,6 +41,7 @@ public record Settings(
     int subscribers,
     int sourceAddresses,
     int connectRate,
+    int maxPending,
     List<Integer> rates,
     Duration duration,
     int payload,
@@ -50,6 +52,7 @@ public record Settings(
           + "  [--publish-to URL] [--subscribe-to URL,URL...]\n"
           + "  [--sub-token T] [--pub-token T]\n"
           + "  [--topics 1] [--subscribers 100] [--sources 1] [--connect-rate 1000]\n"
+          + "  [--max-pending 256]\n"
           + "  [--rate 100 | --rates 100,200,400] [--duration 10] [--payload 64]\n"
           + "  [--topic-prefix load/] [--results FILE]";
 
@@ -79,6 +82,7 @@ public record Settings(
         positive(a, "subscribers", 100),
         positive(a, "sources", 1),
         positive(a, "connect-rate", 1000),
+        positive(a, "max-pending", 256),
         a.containsKey("rates")
             ? Arrays.stream(a.get("rates").split(",")).map(Settings::positive).toList()
             : List.of(positive(a, "rate", 100)),

@@ -59,8 +59,10 @@ final class Subscribers implements AutoCloseable {
   }
 
   /**
-   * Opens every connection at the configured rate; returns once each has been accepted (a refused
-   * one is retried) or could not connect at all, or after a minute.
+   * Opens every connection at the configured rate, with at most {@code maxPending} waiting for
+   * their answer (so that a server that accepts more slowly sets the pace instead of timing out);
+   * returns once each has been accepted (a refused one is retried) or could not connect at all, or
+   * after a minute.
    */
   void connectAll() throws InterruptedException {
     long intervalNanos = 1_000_000_000L / settings.connectRate();
@@ -69,6 +71,10 @@ final class Subscribers implements AutoCloseable {
       long wait = next - System.nanoTime();
       if (wait > 0) {
         TimeUnit.NANOSECONDS.sleep(wait);
+      }
+      while (i - answered() >= settings.maxPending()) {
+        TimeUnit.MILLISECONDS.sleep(1);
+        next = System.nanoTime();
       }
       next += intervalNanos;
       connect(new Connection(i, settings.topic(i % settings.topics())));
