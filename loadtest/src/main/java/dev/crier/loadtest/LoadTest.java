@@ -44,10 +44,22 @@ public final class LoadTest {
   /** Runs the load and returns what was measured. */
   public static Result run(Settings settings) throws Exception {
     Stats stats = new Stats();
+    Memory before = settings.hold().isZero() ? null : Memory.measure(settings);
     try (Subscribers subscribers = new Subscribers(settings, stats)) {
       long connectStart = System.nanoTime();
       subscribers.connectAll();
       double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
+      if (!settings.hold().isZero()) {
+        return new Result(
+            settings,
+            stats,
+            new Histogram(3),
+            Stats.snapshot(stats.connect),
+            0,
+            List.of(),
+            connectSeconds,
+            hold(settings, before));
+      }
       Publisher publisher = new Publisher(settings, stats);
       Histogram latency = new Histogram(3);
       List<Step> steps = new ArrayList<>();
@@ -62,7 +74,53 @@ public final class LoadTest {
         }
       }
       return new Result(
-          settings, stats, latency, Stats.snapshot(stats.connect), expected, steps, connectSeconds);
+          settings,
+          stats,
+          latency,
+          Stats.snapshot(stats.connect),
+          expected,
+          steps,
+          connectSeconds,
+          null);
+    }
+  }
+
+  /** The idle scenario: measures the server with every connection open, then holds them. */
+  private static IdleMemory hold(Settings settings, Memory before) throws InterruptedException {
+    Memory after = Memory.measure(settings);
+    TimeUnit.NANOSECONDS.sleep(settings.hold().toNanos());
+    return new IdleMemory(before, after);
+  }
+
+  /** A server's memory at one moment, KiB; -1 where not measured. */
+  record Memory(long rssKb, long heapAfterGcKb) {
+    /**
+     * jcmd only for Crier: attaching sends SIGQUIT, which a JVM answers and nginx takes as an order
+     * to shut down.
+     */
+    static Memory measure(Settings settings) throws InterruptedException {
+      long pid = settings.serverPid();
+      if (pid <= 0) {
+        return new Memory(-1, -1);
+      }
+      return new Memory(
+          ServerMemory.rssKb(pid),
+          settings.server() == Server.CRIER ? ServerMemory.heapAfterGcKb(pid) : -1);
+    }
+  }
+
+  /** The server's memory before the connections opened and with all of them open. */
+  record IdleMemory(Memory before, Memory after) {
+    double rssPerConnectionKb(long connections) {
+      return before.rssKb() < 0
+          ? Double.NaN
+          : (after.rssKb() - before.rssKb()) / (double) connections;
+    }
+
+    double heapPerConnectionKb(long connections) {
+      return before.heapAfterGcKb() < 0 || after.heapAfterGcKb() < 0
+          ? Double.NaN
+          : (after.heapAfterGcKb() - before.heapAfterGcKb()) / (double) connections;
     }
   }
 
@@ -85,7 +143,8 @@ public final class LoadTest {
     long delivered = stats.received.sum() - receivedBefore;
     Histogram latency = Stats.snapshot(stats.latency);
     boolean sustained =
-        stats.received.sum() >= expected
+        published >= 0.95 * rate * settings.duration().toSeconds()
+            && stats.received.sum() >= expected
             && faults(stats) == faultsBefore
             && latency.getValueAtPercentile(99) / 1000.0 <= MAX_P99_MILLIS;
     return new Step(rate, published, delivered, seconds, latency, expected, sustained);
@@ -140,7 +199,8 @@ public final class LoadTest {
       Histogram connect,
       long expected,
       List<Step> steps,
-      double connectSeconds) {
+      double connectSeconds,
+      IdleMemory memory) {
 
     public long received() {
       return stats.received.sum();
@@ -204,6 +264,12 @@ public final class LoadTest {
                   latency.getValueAtPercentile(99) / 1000.0,
                   latency.getMaxValue() / 1000.0,
                   errors()));
+      if (memory != null) {
+        out.append(
+            String.format(
+                "%n  server memory per connection: RSS %.1f KiB, heap after GC %.1f KiB",
+                memory.rssPerConnectionKb(connected()), memory.heapPerConnectionKb(connected())));
+      }
       for (Step s : steps) {
         out.append(
             String.format(
@@ -267,6 +333,22 @@ public final class LoadTest {
             .put("rate", best.rate())
             .put("deliveredPerSecond", best.deliveredPerSecond())
             .put("p99Millis", best.p99Millis());
+      }
+      if (memory != null) {
+        ObjectNode node =
+            root.putObject("memory")
+                .put("rssBeforeKb", memory.before().rssKb())
+                .put("rssAfterKb", memory.after().rssKb())
+                .put("heapAfterGcBeforeKb", memory.before().heapAfterGcKb())
+                .put("heapAfterGcAfterKb", memory.after().heapAfterGcKb());
+        double rss = memory.rssPerConnectionKb(connected());
+        double heap = memory.heapPerConnectionKb(connected());
+        if (Double.isFinite(rss)) {
+          node.put("rssPerConnectionKb", rss);
+        }
+        if (Double.isFinite(heap)) {
+          node.put("heapPerConnectionKb", heap);
+        }
       }
       ObjectNode errors = root.putObject("errors");
       errors().forEach(errors::put);

@@ -29,6 +29,8 @@ public final class Report {
           new Metric("latency p99, all steps (ms)", "latencyMillis/p99", false),
           new Metric("latency p99.9, all steps (ms)", "latencyMillis/p99_9", false),
           new Metric("connections accepted/s", "connectMillis/perSecond", true),
+          new Metric("server RSS per connection (KiB)", "memory/rssPerConnectionKb", false),
+          new Metric("server heap per connection (KiB)", "memory/heapPerConnectionKb", false),
           new Metric("missing + duplicated events", "faults", false));
 
   public static void main(String[] args) throws Exception {
@@ -91,7 +93,8 @@ public final class Report {
             "\nRatios are Crier's figure divided by the peer's: above 1 is better for Crier where more is")
         .append(" better (deliveries, connections), below 1 where less is better (latency).")
         .append(
-            " A step is sustained when every event arrived within 5 s of the step's end, nothing")
+            " A step is sustained when the publisher got at least 95% of the rate accepted, every"
+                + " event arrived within 5 s of the step's end, nothing")
         .append(" was lost or repeated, and p99 ≤ ")
         .append((int) LoadTest.MAX_P99_MILLIS)
         .append(" ms.\n");

@@ -57,8 +57,8 @@ final class ServerMemory {
   }
 
   /**
-   * Heap in use after a full GC of the JVM {@code pid}, in KiB, or -1 if jcmd cannot tell (not a
-   * JVM, or another user's).
+   * Heap in use after a full GC of the JVM {@code pid}, in KiB, or -1 if jcmd cannot tell. Only for
+   * JVMs: jcmd signals the process with SIGQUIT.
    */
   static long heapAfterGcKb(long pid) throws InterruptedException {
     String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();

@@ -28,6 +28,9 @@ import java.util.Map;
  *     the server no longer keeps up
  * @param duration how long to publish at each rate
  * @param payload bytes of padding in each event
+ * @param hold when positive, the idle scenario: open the connections, publish nothing, hold them
+ *     this long, and measure the server's memory
+ * @param serverPid the server's process id, for its memory (0: not measured)
  */
 public record Settings(
     URI target,
@@ -45,6 +48,8 @@ public record Settings(
     List<Integer> rates,
     Duration duration,
     int payload,
+    Duration hold,
+    long serverPid,
     String results) {
 
   static final String USAGE =
@@ -54,7 +59,7 @@ public record Settings(
           + "  [--topics 1] [--subscribers 100] [--sources 1] [--connect-rate 1000]\n"
           + "  [--max-pending 256]\n"
           + "  [--rate 100 | --rates 100,200,400] [--duration 10] [--payload 64]\n"
-          + "  [--topic-prefix load/] [--results FILE]";
+          + "  [--hold SECONDS] [--server-pid PID] [--topic-prefix load/] [--results FILE]";
 
   public static Settings parse(String[] args) {
     Map<String, String> a = new HashMap<>();
@@ -88,6 +93,8 @@ public record Settings(
             : List.of(positive(a, "rate", 100)),
         Duration.ofSeconds(positive(a, "duration", 10)),
         Integer.parseInt(a.getOrDefault("payload", "64")),
+        Duration.ofSeconds(Integer.parseInt(a.getOrDefault("hold", "0"))),
+        Long.parseLong(a.getOrDefault("server-pid", "0")),
         a.getOrDefault("results", ""));
   }
 
