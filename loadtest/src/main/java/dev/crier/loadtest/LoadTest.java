@@ -60,17 +60,18 @@ public final class LoadTest {
             connectSeconds,
             hold(settings, before));
       }
-      Publisher publisher = new Publisher(settings, stats);
       Histogram latency = new Histogram(3);
       List<Step> steps = new ArrayList<>();
       long expected = 0;
-      for (int rate : settings.rates()) {
-        Step step = step(settings, stats, publisher, rate, expected);
-        expected = step.expectedSoFar();
-        latency.add(step.latency());
-        steps.add(step);
-        if (!step.sustained()) {
-          break;
+      try (Publisher publisher = new Publisher(settings, stats)) {
+        for (int rate : settings.rates()) {
+          Step step = step(settings, stats, publisher, rate, expected);
+          expected = step.expectedSoFar();
+          latency.add(step.latency());
+          steps.add(step);
+          if (!step.sustained()) {
+            break;
+          }
         }
       }
       return new Result(
@@ -249,7 +250,7 @@ public final class LoadTest {
                   "%s: subscribers %d/%d connected in %.1f s; published %d (%d failed);"
                       + " delivered %d of %d; missing %d, duplicated %d, reconnects %d;"
                       + " latency ms p50 %.2f p99 %.2f max %.2f; errors %s",
-                  settings.server().label(),
+                  settings.label(),
                   connected(),
                   settings.subscribers(),
                   connectSeconds,
@@ -291,7 +292,7 @@ public final class LoadTest {
     String json() throws Exception {
       ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
       ObjectNode root = mapper.createObjectNode();
-      root.put("server", settings.server().label());
+      root.put("server", settings.label());
       root.putObject("settings")
           .put("target", settings.target().toString())
           .put("publishTo", settings.publishTo().toString())

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * server: Crier takes it as one {@code POST /publish}, Pushpin as one publish call with many items,
  * Nchan as one POST per event (sequential per topic, topics in parallel).
  */
-final class Publisher {
+final class Publisher implements AutoCloseable {
   /** The server's default {@code crier.publish.max-batch-events}. */
   private static final int MAX_BATCH = 1000;
 
@@ -30,13 +30,15 @@ final class Publisher {
   private final Stats stats;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final NngPush push;
   private final long[] seq;
   private final String padding;
   private int nextTopic;
 
-  Publisher(Settings settings, Stats stats) {
+  Publisher(Settings settings, Stats stats) throws java.io.IOException {
     this.settings = settings;
     this.stats = stats;
+    this.push = settings.pushTo() == null ? null : new NngPush(settings.pushTo());
     this.seq = new long[settings.topics()];
     this.padding = "x".repeat(settings.payload());
   }
@@ -68,11 +70,35 @@ final class Publisher {
   }
 
   private CompletableFuture<Void> send(List<Event> batch) {
+    if (push != null) {
+      return pushAll(batch);
+    }
     return switch (settings.server()) {
       case CRIER -> post(crierRequest(batch), batch.size(), 201);
       case PUSHPIN -> post(pushpinRequest(batch), batch.size(), 200);
       case NCHAN -> nchan(batch);
     };
+  }
+
+  @Override
+  public void close() throws java.io.IOException {
+    if (push != null) {
+      push.close();
+    }
+  }
+
+  private CompletableFuture<Void> pushAll(List<Event> batch) {
+    try {
+      for (Event e : batch) {
+        push.push(e.topic(), e.data());
+      }
+      push.flush();
+      stats.published.add(batch.size());
+    } catch (java.io.IOException e) {
+      stats.publishFailures.add(batch.size());
+      stats.error("push: " + e.getClass().getSimpleName());
+    }
+    return CompletableFuture.completedFuture(null);
   }
 
   private HttpRequest crierRequest(List<Event> batch) {

@@ -15,6 +15,8 @@ import java.util.Map;
  * @param server which kind of server the target is
  * @param publishTo base URL events are published to (Pushpin's publish API is on its own port;
  *     default: the target)
+ * @param pushTo when set ({@code tcp://host:port}, Crier only), events are pushed into the node's
+ *     NNG bridge instead of published over HTTP
  * @param subscribeTo base URLs subscribers connect to, round robin (default: the target alone), so
  *     that a cluster can be published to on one node and read on others
  * @param subscriberToken bearer token of subscribers (empty for none)
@@ -36,6 +38,7 @@ public record Settings(
     URI target,
     Server server,
     URI publishTo,
+    URI pushTo,
     List<URI> subscribeTo,
     String topicPrefix,
     String subscriberToken,
@@ -54,7 +57,7 @@ public record Settings(
 
   static final String USAGE =
       "usage: crier-loadtest --target http://127.0.0.1:8080 [--server crier|nchan|pushpin]\n"
-          + "  [--publish-to URL] [--subscribe-to URL,URL...]\n"
+          + "  [--publish-to URL | --push-to tcp://HOST:PORT] [--subscribe-to URL,URL...]\n"
           + "  [--sub-token T] [--pub-token T]\n"
           + "  [--topics 1] [--subscribers 100] [--sources 1] [--connect-rate 1000]\n"
           + "  [--max-pending 256]\n"
@@ -77,6 +80,7 @@ public record Settings(
         target,
         Server.parse(a.getOrDefault("server", "crier")),
         URI.create(a.getOrDefault("publish-to", target.toString())),
+        a.containsKey("push-to") ? URI.create(a.get("push-to")) : null,
         a.containsKey("subscribe-to")
             ? Arrays.stream(a.get("subscribe-to").split(",")).map(URI::create).toList()
             : List.of(target),
@@ -104,6 +108,11 @@ public record Settings(
       throw new IllegalArgumentException("--rates must all be >= 1");
     }
     return value;
+  }
+
+  /** How the results name this run: the server, and how events were published to it. */
+  String label() {
+    return server.label() + (pushTo == null ? "" : "-nng");
   }
 
   /** Whether several rates are tried in turn. */

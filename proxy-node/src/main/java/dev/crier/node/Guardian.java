@@ -19,6 +19,7 @@ import dev.crier.node.http.Access;
 import dev.crier.node.http.HttpServer;
 import dev.crier.node.management.ClusterViews;
 import dev.crier.node.management.NodeLifecycle;
+import dev.crier.node.management.NodeMetrics;
 import dev.crier.node.publish.PublishRoutes;
 import dev.crier.node.publish.PublishSettings;
 import dev.crier.node.subscribe.SubscribeRoutes;
@@ -130,6 +131,7 @@ public final class Guardian {
     String selfAddress = Cluster.get(system).selfMember().address().toString();
     String nodeId = nodeId(config, Cluster.get(system).selfMember().address());
     views.bridge(bridgeCounters);
+    views.metrics(new NodeMetrics(system, subscribeRoutes, counters, bridgeCounters));
     CompletableFuture<InetSocketAddress> bridge = new CompletableFuture<>();
     BridgeSettings bridgeSettings = BridgeSettings.create(config);
     context.spawn(

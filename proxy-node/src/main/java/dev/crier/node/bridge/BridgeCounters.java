@@ -46,6 +46,7 @@ public final class BridgeCounters {
   private final Map<String, Peer> peers = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> refused = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> ingestRejected = new ConcurrentHashMap<>();
+  final LongAdder sequenced = new LongAdder();
   final LongAdder inboundFrames = new LongAdder();
   final LongAdder inboundBytes = new LongAdder();
   final LongAdder ingestAccepted = new LongAdder();
@@ -76,6 +77,11 @@ public final class BridgeCounters {
 
   public Map<String, Long> ingestRejected() {
     return sums(ingestRejected);
+  }
+
+  /** Events sequenced by the topic owners on this node (each passes the transport once). */
+  public long sequenced() {
+    return sequenced.sum();
   }
 
   public long inboundFrames() {

@@ -40,6 +40,7 @@ public final class BridgeTransport implements EventTransport {
 
   @Override
   public void deliver(TopicEvent event, Collection<ActorRef<TopicHubs.Command>> nodes) {
+    counters.sequenced.increment();
     ByteString frame = null;
     TopicHubs.Deliver local = null;
     for (ActorRef<TopicHubs.Command> node : nodes) {

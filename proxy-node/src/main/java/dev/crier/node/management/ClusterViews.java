@@ -27,6 +27,7 @@ public final class ClusterViews implements Extension {
   private final AtomicReference<Map<String, NodeInfo>> nodes = new AtomicReference<>(Map.of());
 
   private final AtomicReference<BridgeCounters> bridge = new AtomicReference<>();
+  private final AtomicReference<NodeMetrics> metrics = new AtomicReference<>();
 
   public static ClusterViews get(ActorSystem<?> system) {
     return ID.apply(system);
@@ -38,6 +39,14 @@ public final class ClusterViews implements Extension {
 
   RegistryView registry() {
     return registry.get();
+  }
+
+  public void metrics(NodeMetrics nodeMetrics) {
+    metrics.set(nodeMetrics);
+  }
+
+  NodeMetrics metrics() {
+    return metrics.get();
   }
 
   public void bridge(BridgeCounters counters) {

@@ -18,6 +18,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
@@ -50,6 +53,15 @@ public final class CrierManagementRoutes extends AllDirectives implements Manage
                 path(
                     PathMatchers.segment("crier").slash("bridge"),
                     () -> complete(Json.response(StatusCodes.OK, bridge()))),
+                path(
+                    "metrics",
+                    () ->
+                        complete(
+                            HttpResponse.create()
+                                .withEntity(
+                                    HttpEntities.create(
+                                        ContentTypes.TEXT_PLAIN_UTF8,
+                                        ClusterViews.get(system).metrics().scrape())))),
                 path(
                     PathMatchers.segment("cluster").slash("topics"),
                     () ->

@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -63,6 +64,7 @@ public final class SubscribeRoutes extends AllDirectives {
   private final ByteString retryFrame;
   private final AtomicLong subscriberIds = new AtomicLong();
   private final AtomicInteger open = new AtomicInteger();
+  private final LongAdder opened = new LongAdder();
 
   /**
    * @param syncTimeout how long a new subscription may take to catch up before answering 503
@@ -86,6 +88,11 @@ public final class SubscribeRoutes extends AllDirectives {
   }
 
   /** SSE connections open on this node right now. */
+  /** SSE streams opened since start. */
+  public long openedConnections() {
+    return opened.sum();
+  }
+
   public int openConnections() {
     return open.get();
   }
@@ -145,6 +152,7 @@ public final class SubscribeRoutes extends AllDirectives {
     Pair<BoundedSourceQueue<FeedItem>, Source<FeedItem, NotUsed>> feed =
         Source.<FeedItem>queue(settings.bufferSize()).preMaterialize(materializer);
     open.incrementAndGet();
+    opened.increment();
     List<String> topics = codec.topics();
     CompletableFuture<?>[] synced = new CompletableFuture<?>[topics.size()];
     for (int i = 0; i < topics.size(); i++) {

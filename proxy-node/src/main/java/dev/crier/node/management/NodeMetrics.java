@@ -1,0 +1,162 @@
+package dev.crier.node.management;
+
+import dev.crier.node.bridge.BridgeCounters;
+import dev.crier.node.subscribe.SubscribeRoutes;
+import dev.crier.node.topic.FanoutCounters;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * The node's Prometheus metrics, in the text format for {@code GET /metrics}. Every figure is read
+ * at scrape time from counters the node keeps anyway, so metrics cost nothing on the event path. No
+ * label carries a topic (unbounded cardinality); bridge figures are labelled by peer node.
+ */
+public final class NodeMetrics {
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+  public NodeMetrics(
+      ActorSystem<?> system,
+      SubscribeRoutes subscribe,
+      FanoutCounters fanout,
+      BridgeCounters bridge) {
+    JvmMetrics.builder().register(registry);
+    GaugeWithCallback.builder()
+        .name("crier_sse_connections")
+        .help("Open SSE connections.")
+        .callback(cb -> cb.call(subscribe.openConnections()))
+        .register(registry);
+    counter("crier_sse_connections_opened", "SSE streams opened.", subscribe::openedConnections);
+    counter(
+        "crier_sse_slow_consumer_disconnects",
+        "Subscribers cut off because their buffer overflowed.",
+        fanout::slowConsumerCuts);
+    GaugeWithCallback.builder()
+        .name("crier_topics_with_local_subscribers")
+        .help("Topics with at least one subscriber on this node.")
+        .callback(cb -> cb.call(fanout.topics()))
+        .register(registry);
+    counter(
+        "crier_events_sequenced",
+        "Events sequenced by the topic owners on this node.",
+        bridge::sequenced);
+    counter(
+        "crier_events_delivered",
+        "Events handed to local subscriber streams.",
+        fanout::eventsDelivered);
+    perPeer(
+        bridge,
+        "crier_bridge_frames",
+        "Bridge frames sent to a peer.",
+        BridgeCounters.Peer::frames);
+    perPeer(
+        bridge,
+        "crier_bridge_sent_bytes",
+        "Bridge bytes sent to a peer.",
+        BridgeCounters.Peer::bytes);
+    perPeer(
+        bridge,
+        "crier_bridge_drops",
+        "Events not queued for a peer because its link was full (recovered from history).",
+        BridgeCounters.Peer::drops);
+    perPeer(
+        bridge,
+        "crier_bridge_reconnects",
+        "Bridge links dialled again.",
+        BridgeCounters.Peer::reconnects);
+    perPeer(
+        bridge,
+        "crier_bridge_via_artery",
+        "Events sent over Artery because no bridge link to the peer was up.",
+        BridgeCounters.Peer::viaArtery);
+    counter(
+        "crier_bridge_received_frames",
+        "Bridge frames received from peers.",
+        bridge::inboundFrames);
+    counter(
+        "crier_bridge_received_bytes", "Bridge bytes received from peers.", bridge::inboundBytes);
+    CounterWithCallback.builder()
+        .name("crier_bridge_ingest_events")
+        .help("Events pushed in by NNG peers, by result.")
+        .labelNames("result")
+        .callback(
+            cb -> {
+              cb.call(bridge.ingestAccepted(), "accepted");
+              bridge.ingestRejected().forEach((reason, n) -> cb.call(n, reason));
+            })
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("crier_bridge_refused_connections")
+        .help("Bridge connections closed at the handshake or for a protocol error, by reason.")
+        .labelNames("reason")
+        .callback(cb -> bridge.refused().forEach((reason, n) -> cb.call(n, reason)))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("crier_bridge_tap_subscribers")
+        .help("NNG sub0 peers on the tap.")
+        .callback(cb -> cb.call(bridge.tapSubscribers()))
+        .register(registry);
+    counter("crier_bridge_tap_frames", "Events offered to the tap.", bridge::tapFrames);
+    counter(
+        "crier_bridge_tap_drops", "Tap messages dropped for slow subscribers.", bridge::tapDrops);
+    Cluster cluster = Cluster.get(system);
+    GaugeWithCallback.builder()
+        .name("crier_cluster_members")
+        .help("Cluster members as this node sees them, by status.")
+        .labelNames("status")
+        .callback(
+            cb -> {
+              Map<String, Integer> byStatus = new HashMap<>();
+              for (Member m : cluster.state().getMembers()) {
+                byStatus.merge(m.status().toString(), 1, Integer::sum);
+              }
+              byStatus.forEach((status, n) -> cb.call(n, status));
+            })
+        .register(registry);
+  }
+
+  private void counter(String name, String help, java.util.function.LongSupplier value) {
+    CounterWithCallback.builder()
+        .name(name)
+        .help(help)
+        .callback(cb -> cb.call(value.getAsLong()))
+        .register(registry);
+  }
+
+  private void perPeer(
+      BridgeCounters bridge,
+      String name,
+      String help,
+      ToDoubleFunction<BridgeCounters.Peer> value) {
+    CounterWithCallback.builder()
+        .name(name)
+        .help(help)
+        .labelNames("peer")
+        .callback(cb -> bridge.peers().forEach((peer, c) -> cb.call(value.applyAsDouble(c), peer)))
+        .register(registry);
+  }
+
+  /** Every metric in the Prometheus text exposition format (version 0.0.4). */
+  public byte[] scrape() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+    try {
+      writer.write(out, registry.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}
