@@ -75,6 +75,10 @@ public final class Report {
     }
     out.append('\n').append(rule).append('\n');
     for (Metric m : METRICS) {
+      if (!m.field().equals("faults")
+          && runs.stream().allMatch(r -> unmeasured(value(r, m.field())))) {
+        continue;
+      }
       out.append("| ").append(m.name()).append(" |");
       for (JsonNode run : runs) {
         out.append(' ').append(format(value(run, m.field()))).append(" |");
@@ -99,6 +103,11 @@ public final class Report {
         .append((int) LoadTest.MAX_P99_MILLIS)
         .append(" ms.\n");
     return out.toString();
+  }
+
+  /** A figure no run of this scenario measured (the idle scenario publishes nothing). */
+  private static boolean unmeasured(double v) {
+    return Double.isNaN(v) || v == 0;
   }
 
   private static String format(double v) {

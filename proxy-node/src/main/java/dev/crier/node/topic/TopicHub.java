@@ -14,6 +14,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.QueueOfferResult;
 import org.apache.pekko.util.ByteString;
@@ -80,11 +81,17 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
   /**
    * Limits and timings of a hub.
    *
-   * @param resyncInterval how often the hub asks the owner for anything it missed (which also
+   * @param resyncInterval how soon the hub asks the owner again for anything it missed (which also
    *     announces this node to an owner that has moved)
+   * @param resyncMaxInterval the interval doubles after each ask that finds nothing missing, up to
+   *     this; an ask that finds something, or a gap seen live, brings it back to resyncInterval
    */
   public record Settings(
-      int bufferSize, int historyLimit, Duration ownerTimeout, Duration resyncInterval) {}
+      int bufferSize,
+      int historyLimit,
+      Duration ownerTimeout,
+      Duration resyncInterval,
+      Duration resyncMaxInterval) {}
 
   /**
    * @param node this node's hub directory, named in history reads so that the owner sends this node
@@ -100,10 +107,9 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
-                timers -> {
-                  timers.startTimerWithFixedDelay(ResyncTick.INSTANCE, settings.resyncInterval());
-                  return new TopicHub(context, topic, settings, owners, node, parent, counters);
-                }));
+                timers ->
+                    new TopicHub(
+                        context, timers, topic, settings, owners, node, parent, counters)));
   }
 
   private static final class Subscriber {
@@ -133,6 +139,8 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
   private final ActorRef<TopicHubs.Command> node;
   private final ActorRef<Idle> parent;
   private final FanoutCounters counters;
+  private final TimerScheduler<Command> timers;
+  private Duration resyncInterval;
   private final Map<Long, Subscriber> subscribers = new HashMap<>();
   private long subscribesHandled;
 
@@ -146,6 +154,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
 
   private TopicHub(
       ActorContext<Command> context,
+      TimerScheduler<Command> timers,
       String topic,
       Settings settings,
       TopicOwners owners,
@@ -159,6 +168,8 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     this.node = node;
     this.parent = parent;
     this.counters = counters;
+    this.timers = timers;
+    this.resyncInterval = settings.resyncInterval();
     resync(null);
   }
 
@@ -289,6 +300,19 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     }
   }
 
+  /** Asks again after the current interval, which grows while asks find nothing missing. */
+  private void scheduleResync(boolean foundMissing) {
+    resyncInterval =
+        foundMissing
+            ? settings.resyncInterval()
+            : min(resyncInterval.multipliedBy(2), settings.resyncMaxInterval());
+    timers.startSingleTimer(ResyncTick.INSTANCE, resyncInterval);
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
   private void resync(Position after) {
     resyncing = true;
     int limit = settings.historyLimit();
@@ -311,18 +335,23 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
   private Behavior<Command> onResynced(Resynced resynced) {
     TopicOwner.Slice slice = resynced.slice();
     resyncing = false;
+    boolean foundMissing = !pending.isEmpty();
     if (position == null) {
       position = slice.head();
+      foundMissing = true;
     } else {
       for (TopicEvent e : slice.events()) {
         if (newer(e.position())) {
           fanOut(e);
+          foundMissing = true;
         }
       }
       if (newer(slice.head()) && slice.events().isEmpty()) {
         position = slice.head();
+        foundMissing = true;
       }
     }
+    scheduleResync(foundMissing);
     List<TopicEvent> held = new ArrayList<>(pending);
     pending.clear();
     held.forEach(this::live);
@@ -331,6 +360,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
 
   private Behavior<Command> onResyncFailed(ResyncFailed failed) {
     resyncing = false;
+    scheduleResync(true);
     getContext()
         .getLog()
         .warn("owner of [{}] did not answer a resync: {}", topic, failed.cause().toString());

@@ -131,7 +131,9 @@ class BridgeClusterTest {
   @Test
   void aPeerThatFallsBehindLosesQueuedMessagesButItsSubscribersLoseNothing() throws Exception {
     List<TestNode> nodes =
-        pair("crier.bridge.send-queue = 4\ncrier.cluster.hub-resync-interval = 1s\n");
+        pair(
+            "crier.bridge.send-queue = 4\ncrier.cluster.hub-resync-interval = 1s\n"
+                + "crier.cluster.hub-resync-max-interval = 2s\n");
     try {
       String topic = "bridge/" + UUID.randomUUID();
       List<SseClient> streams = new ArrayList<>();

@@ -26,7 +26,8 @@ class ClusterFailoverTest {
   private static final String FAST_DOWNING =
       "pekko.cluster.split-brain-resolver.stable-after = 2s\n"
           + "pekko.cluster.failure-detector.acceptable-heartbeat-pause = 2s\n"
-          + "crier.cluster.hub-resync-interval = 1s\n";
+          + "crier.cluster.hub-resync-interval = 1s\n"
+          + "crier.cluster.hub-resync-max-interval = 2s\n";
 
   private static long upMembers(TestNode node) {
     long up = 0;
