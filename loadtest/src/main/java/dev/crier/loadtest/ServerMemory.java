@@ -15,7 +15,11 @@ import java.util.regex.Pattern;
  * full GC, through {@code jcmd}.
  */
 final class ServerMemory {
-  private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+  /**
+   * One line per heap or generation ({@code garbage-first heap total 262144K, used 6521K}; with the
+   * serial collector a young and a tenured line), never Metaspace or eden/survivor spaces.
+   */
+  private static final Pattern HEAP_USED = Pattern.compile("total \\d+K, used (\\d+)K");
 
   private ServerMemory() {}
 
@@ -66,7 +70,11 @@ final class ServerMemory {
       run(jcmd, Long.toString(pid), "GC.run");
       String info = run(jcmd, Long.toString(pid), "GC.heap_info");
       Matcher m = HEAP_USED.matcher(info);
-      return m.find() ? Long.parseLong(m.group(1)) : -1;
+      long used = -1;
+      while (m.find()) {
+        used = Math.max(used, 0) + Long.parseLong(m.group(1));
+      }
+      return used;
     } catch (IOException e) {
       return -1;
     }
