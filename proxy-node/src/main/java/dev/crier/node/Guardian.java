@@ -133,6 +133,7 @@ public final class Guardian {
     String nodeId = nodeId(config, Cluster.get(system).selfMember().address());
     views.bridge(bridgeCounters);
     views.metrics(new NodeMetrics(system, subscribeRoutes, counters, bridgeCounters));
+    views.admin(access);
     CompletableFuture<InetSocketAddress> bridge = new CompletableFuture<>();
     BridgeSettings bridgeSettings = BridgeSettings.create(config);
     context.spawn(
@@ -264,8 +265,17 @@ public final class Guardian {
         "crier-complete-streams",
         () -> {
           lifecycle.drain();
-          return AskPattern.<TopicHubs.Command, Done>ask(
-                  hubs, TopicHubs.CompleteAll::new, Duration.ofSeconds(3), system.scheduler())
+          // Batches spread over crier.drain.window first; then the hubs end anything that raced
+          // in meanwhile and stop.
+          return subscribe
+              .drainStreams(system.classicSystem().scheduler(), system.executionContext())
+              .thenCompose(
+                  drained ->
+                      AskPattern.<TopicHubs.Command, Done>ask(
+                          hubs,
+                          TopicHubs.CompleteAll::new,
+                          Duration.ofSeconds(3),
+                          system.scheduler()))
               .thenCompose(done -> streamsEnded(system, subscribe, STREAMS_END_WAIT));
         });
     shutdown.addTask(

@@ -3,6 +3,7 @@ package dev.crier.node.management;
 import dev.crier.node.bridge.BridgeCounters;
 import dev.crier.node.cluster.NodeInfo;
 import dev.crier.node.cluster.RegistryView;
+import dev.crier.node.http.Access;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -28,6 +29,7 @@ public final class ClusterViews implements Extension {
 
   private final AtomicReference<BridgeCounters> bridge = new AtomicReference<>();
   private final AtomicReference<NodeMetrics> metrics = new AtomicReference<>();
+  private final AtomicReference<Access> admin = new AtomicReference<>();
 
   public static ClusterViews get(ActorSystem<?> system) {
     return ID.apply(system);
@@ -39,6 +41,15 @@ public final class ClusterViews implements Extension {
 
   RegistryView registry() {
     return registry.get();
+  }
+
+  /** How admin routes authenticate their caller (a token with {@code crier.admin: true}). */
+  public void admin(Access access) {
+    admin.set(access);
+  }
+
+  Access admin() {
+    return admin.get();
   }
 
   public void metrics(NodeMetrics nodeMetrics) {

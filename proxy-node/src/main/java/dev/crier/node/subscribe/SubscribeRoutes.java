@@ -17,16 +17,23 @@ import dev.crier.protocol.topic.InvalidTopicException;
 import dev.crier.protocol.topic.TopicName;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.Scheduler;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -44,6 +51,7 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.concurrent.ExecutionContext;
 
 /**
  * {@code GET /events/{topic}} and {@code GET /events?topic=…}: checks the request, then answers
@@ -53,6 +61,7 @@ public final class SubscribeRoutes extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(SubscribeRoutes.class);
   private static final ContentType EVENT_STREAM = ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM);
   private static final ByteString HEARTBEAT = ByteString.fromArrayUnsafe(SseEncoder.comment(""));
+  private static final Duration DRAIN_TICK = Duration.ofMillis(100);
 
   private final SubscribeSettings settings;
   private final Duration syncTimeout;
@@ -65,6 +74,7 @@ public final class SubscribeRoutes extends AllDirectives {
   private final AtomicLong subscriberIds = new AtomicLong();
   private final AtomicInteger open = new AtomicInteger();
   private final LongAdder opened = new LongAdder();
+  private final Map<Long, BoundedSourceQueue<FeedItem>> streams = new ConcurrentHashMap<>();
 
   /**
    * @param syncTimeout how long a new subscription may take to catch up before answering 503
@@ -153,6 +163,7 @@ public final class SubscribeRoutes extends AllDirectives {
         Source.<FeedItem>queue(settings.bufferSize()).preMaterialize(materializer);
     open.incrementAndGet();
     opened.increment();
+    streams.put(id, feed.first());
     List<String> topics = codec.topics();
     CompletableFuture<?>[] synced = new CompletableFuture<?>[topics.size()];
     for (int i = 0; i < topics.size(); i++) {
@@ -185,6 +196,7 @@ public final class SubscribeRoutes extends AllDirectives {
   }
 
   private void closed(long id, List<String> topics, Throwable failure) {
+    streams.remove(id);
     open.decrementAndGet();
     topics.forEach(t -> hubs.tell(new TopicHubs.Unsubscribe(t, id)));
     log.debug("subscriber [{}] disconnected: {}", id, failure);
@@ -261,6 +273,53 @@ public final class SubscribeRoutes extends AllDirectives {
                 frame -> frame,
                 ByteString::concat)
             .keepAlive(settings.heartbeat(), () -> HEARTBEAT);
-    return Source.single(retryFrame).concat(events);
+    return Source.single(retryFrame).concat(events).concat(Source.lazySingle(this::farewell));
+  }
+
+  /**
+   * The last line of an ended stream: a reconnection delay between half and one and a half times
+   * the usual, so that the clients of a draining node do not all come back at the same moment.
+   */
+  private ByteString farewell() {
+    long millis = settings.retry().toMillis();
+    long jittered = millis / 2 + ThreadLocalRandom.current().nextLong(millis + 1);
+    return ByteString.fromArrayUnsafe(SseEncoder.retry(jittered));
+  }
+
+  /**
+   * Ends every open stream: in random order, a batch every {@link #DRAIN_TICK}, spread over the
+   * drain window (all at once for a zero window). Completes once the last batch was ended; the
+   * streams themselves then write their last bytes and close.
+   */
+  public CompletionStage<Done> drainStreams(Scheduler scheduler, ExecutionContext executor) {
+    List<BoundedSourceQueue<FeedItem>> all = new ArrayList<>(streams.values());
+    Collections.shuffle(all);
+    long ticks = Math.max(1, settings.drainWindow().toMillis() / DRAIN_TICK.toMillis());
+    int perTick = (int) Math.max(1, (all.size() + ticks - 1) / ticks);
+    log.info("draining {} SSE streams over {}", all.size(), settings.drainWindow());
+    return endBatches(all, 0, perTick, scheduler, executor);
+  }
+
+  private CompletionStage<Done> endBatches(
+      List<BoundedSourceQueue<FeedItem>> all,
+      int from,
+      int perTick,
+      Scheduler scheduler,
+      ExecutionContext executor) {
+    int to = Math.min(all.size(), from + perTick);
+    for (BoundedSourceQueue<FeedItem> queue : all.subList(from, to)) {
+      queue.complete();
+    }
+    if (to >= all.size()) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    CompletableFuture<Done> next = new CompletableFuture<>();
+    scheduler.scheduleOnce(
+        DRAIN_TICK,
+        () ->
+            endBatches(all, to, perTick, scheduler, executor)
+                .whenComplete((done, failure) -> next.complete(Done.getInstance())),
+        executor);
+    return next;
   }
 }

@@ -13,6 +13,7 @@ import java.time.Duration;
  *     and is cut off
  * @param bufferBytes bytes of encoded events held per subscriber while its connection is busy
  * @param maxConnections open SSE connections this node accepts before answering 503
+ * @param drainWindow when the node drains, its streams are ended in batches spread over this long
  */
 public record SubscribeSettings(
     int maxTopics,
@@ -20,13 +21,17 @@ public record SubscribeSettings(
     Duration retry,
     int bufferSize,
     long bufferBytes,
-    int maxConnections) {
+    int maxConnections,
+    Duration drainWindow) {
 
   public SubscribeSettings {
     positive("max-topics", maxTopics);
     positive("buffer-size", bufferSize);
     positive("max-connections", maxConnections);
     positive("buffer-bytes", (int) Math.min(Integer.MAX_VALUE, bufferBytes));
+    if (drainWindow.isNegative()) {
+      throw new IllegalArgumentException("crier.drain.window must not be negative");
+    }
     if (heartbeat.isNegative() || heartbeat.isZero()) {
       throw new IllegalArgumentException("crier.subscribe.heartbeat must be positive");
     }
@@ -40,7 +45,8 @@ public record SubscribeSettings(
         c.getDuration("retry"),
         c.getInt("buffer-size"),
         c.getBytes("buffer-bytes"),
-        c.getInt("max-connections"));
+        c.getInt("max-connections"),
+        root.getDuration("crier.drain.window"));
   }
 
   private static void positive(String key, int value) {

@@ -33,6 +33,7 @@ public final class TestNode implements AutoCloseable {
             "crier.http.interface = 127.0.0.1\n"
                 + "crier.http.port = 0\n"
                 + "crier.bridge.port = 0\n"
+                + "crier.drain.window = 0s\n"
                 + "crier.management.interface = 127.0.0.1\n"
                 + "crier.management.port = 0\n"
                 + "crier.dev.enabled = false\n"
