@@ -1,6 +1,8 @@
 package dev.crier.node;
 
+import ch.qos.logback.classic.LoggerContext;
 import dev.crier.node.config.CrierConfig;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +15,25 @@ public final class Main {
     // otherwise buffer and replay those calls, with a warning on stderr).
     LoggerFactory.getLogger(Main.class).debug("starting");
     var config = CrierConfig.load();
-    ActorSystem.create(Guardian.create(config, System.out::println), "crier", config);
+    ActorSystem<Void> system =
+        ActorSystem.create(Guardian.create(config, System.out::println), "crier", config);
+    // A drain started by SIGTERM runs in Pekko's JVM shutdown hook, and the JVM would then exit
+    // with 143. A drain that completed is a clean stop: say so with 0, as supervisors expect.
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    system.getWhenTerminated().toCompletableFuture().get(2, TimeUnit.MINUTES);
+                    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logging) {
+                      logging.stop();
+                    }
+                    System.out.flush();
+                    Runtime.getRuntime().halt(0);
+                  } catch (Exception stillRunning) {
+                    // leave the exit status to the JVM
+                  }
+                },
+                "crier-exit-status"));
   }
 }

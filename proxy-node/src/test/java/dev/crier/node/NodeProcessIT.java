@@ -76,6 +76,7 @@ class NodeProcessIT {
       node.process().destroy();
       stream.ended().get(20, TimeUnit.SECONDS);
       assertTrue(node.process().waitFor(30, TimeUnit.SECONDS), "node did not exit after SIGTERM");
+      assertEquals(0, node.process().exitValue(), "a drained node exits 0");
       int port = Integer.parseInt(http.substring(http.lastIndexOf(':') + 1));
       assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close());
     }
