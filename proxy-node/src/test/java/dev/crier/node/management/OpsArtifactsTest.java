@@ -1,0 +1,101 @@
+package dev.crier.node.management;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crier.node.support.Binaries;
+import dev.crier.node.support.Http;
+import dev.crier.node.support.TestNode;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The monitoring files under {@code ops/} against a real node: the alert rules pass promtool, and
+ * every metric the rules and the Grafana dashboard query is one the node exposes.
+ */
+class OpsArtifactsTest {
+  private static final Path OPS = Path.of("..", "ops");
+  private static final Pattern METRIC = Pattern.compile("\\b((?:crier|jvm)_[a-z_]+)\\b");
+
+  private static Set<String> metricNames(String text) {
+    Set<String> names = new TreeSet<>();
+    Matcher m = METRIC.matcher(text);
+    while (m.find()) {
+      names.add(m.group(1));
+    }
+    return names;
+  }
+
+  @Test
+  void alertRulesAndDashboardQueryOnlyMetricsTheNodeExposes() throws Exception {
+    String alerts = Files.readString(OPS.resolve("prometheus/alerts.yml"));
+    JsonNode dashboard =
+        new ObjectMapper().readTree(OPS.resolve("grafana/crier-dashboard.json").toFile());
+    StringBuilder queries = new StringBuilder(alerts);
+    for (JsonNode panel : dashboard.get("panels")) {
+      assertTrue(panel.hasNonNull("title") && panel.hasNonNull("gridPos"), panel.toString());
+      for (JsonNode target : panel.get("targets")) {
+        queries.append('\n').append(target.get("expr").asText());
+      }
+    }
+    Set<String> used = metricNames(queries.toString());
+    assertTrue(used.size() > 10, "found only " + used);
+    // two nodes, so that per-peer bridge series exist, and one refused bridge connection
+    try (TestNode first = TestNode.start();
+        TestNode second = TestNode.joining(first, "")) {
+      try (Socket socket = new Socket("127.0.0.1", first.bridgePort())) {
+        socket.getOutputStream().write("not an SP header".getBytes(StandardCharsets.US_ASCII));
+        socket.getInputStream().read();
+      } catch (IOException reset) {
+        // the node closed it, as it should
+      }
+      Set<String> missing = new TreeSet<>(used);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!missing.isEmpty() && System.nanoTime() < deadline) {
+        missing = new TreeSet<>(used);
+        missing.removeAll(exposedSeries(first));
+        Thread.sleep(200);
+      }
+      assertEquals(Set.of(), missing, "queried but not exposed");
+    }
+  }
+
+  /** Names of the series in the node's /metrics, without labels. */
+  private static Set<String> exposedSeries(TestNode node) throws Exception {
+    Set<String> series = new TreeSet<>();
+    for (String line : Http.get(node.management("/metrics"), null).raw().body().split("\n")) {
+      Matcher m = METRIC.matcher(line);
+      if (!line.startsWith("#") && m.lookingAt()) {
+        series.add(m.group(1));
+      }
+    }
+    return series;
+  }
+
+  @Test
+  void alertRulesPassPromtool() throws Exception {
+    Path promtool = Binaries.require("promtool", "prometheus");
+    Process check =
+        new ProcessBuilder(
+                promtool.toString(),
+                "check",
+                "rules",
+                OPS.resolve("prometheus/alerts.yml").toString())
+            .redirectErrorStream(true)
+            .start();
+    String report = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(check.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(0, check.exitValue(), report);
+  }
+}
