@@ -17,6 +17,7 @@ import dev.crier.node.cluster.ShardedTopicOwners;
 import dev.crier.node.cluster.SubscriberRegistry;
 import dev.crier.node.http.Access;
 import dev.crier.node.http.HttpServer;
+import dev.crier.node.http.ResponseCounters;
 import dev.crier.node.management.ClusterViews;
 import dev.crier.node.management.NodeLifecycle;
 import dev.crier.node.management.NodeMetrics;
@@ -109,7 +110,8 @@ public final class Guardian {
             "hubs");
     CompletableFuture<Done> joined = ClusterMembership.join(system, config);
 
-    Access access = new Access(JwtVerifier.create(auth));
+    ResponseCounters responses = new ResponseCounters();
+    Access access = new Access(JwtVerifier.create(auth), responses);
     SubscribeRoutes subscribeRoutes =
         new SubscribeRoutes(
             subscribe,
@@ -125,14 +127,18 @@ public final class Guardian {
     HttpServer.Settings httpSettings = HttpServer.Settings.create(config);
     CompletableFuture<ServerBinding> http =
         new HttpServer()
-            .bind(system, httpSettings, subscribeRoutes.route().orElse(publishRoutes.route()))
+            .bind(
+                system,
+                httpSettings,
+                subscribeRoutes.route().orElse(publishRoutes.route()),
+                responses)
             .toCompletableFuture();
     ClusterViews views = ClusterViews.get(system);
     views.registry(registryView);
     String selfAddress = Cluster.get(system).selfMember().address().toString();
     String nodeId = nodeId(config, Cluster.get(system).selfMember().address());
     views.bridge(bridgeCounters);
-    views.metrics(new NodeMetrics(system, subscribeRoutes, counters, bridgeCounters));
+    views.metrics(new NodeMetrics(system, subscribeRoutes, counters, bridgeCounters, responses));
     views.admin(access);
     CompletableFuture<InetSocketAddress> bridge = new CompletableFuture<>();
     BridgeSettings bridgeSettings = BridgeSettings.create(config);

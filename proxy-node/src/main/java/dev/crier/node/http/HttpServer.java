@@ -24,11 +24,17 @@ public final class HttpServer extends AllDirectives {
   }
 
   public CompletionStage<ServerBinding> bind(
-      ActorSystem<?> system, Settings settings, Route routes) {
+      ActorSystem<?> system, Settings settings, Route routes, ResponseCounters counters) {
     Route all =
-        handleRejections(
-            RejectionHandler.defaultHandler().mapRejectionResponse(HttpServer::asJson),
-            () -> routes);
+        mapResponse(
+            response -> {
+              counters.response(response.status().intValue());
+              return response;
+            },
+            () ->
+                handleRejections(
+                    RejectionHandler.defaultHandler().mapRejectionResponse(HttpServer::asJson),
+                    () -> routes));
     return Http.get(system).newServerAt(settings.iface(), settings.port()).bind(all);
   }
 

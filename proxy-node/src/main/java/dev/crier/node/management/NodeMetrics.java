@@ -1,6 +1,7 @@
 package dev.crier.node.management;
 
 import dev.crier.node.bridge.BridgeCounters;
+import dev.crier.node.http.ResponseCounters;
 import dev.crier.node.subscribe.SubscribeRoutes;
 import dev.crier.node.topic.FanoutCounters;
 import io.prometheus.metrics.config.EscapingScheme;
@@ -32,7 +33,8 @@ public final class NodeMetrics {
       ActorSystem<?> system,
       SubscribeRoutes subscribe,
       FanoutCounters fanout,
-      BridgeCounters bridge) {
+      BridgeCounters bridge,
+      ResponseCounters responses) {
     JvmMetrics.builder().register(registry);
     GaugeWithCallback.builder()
         .name("crier_sse_connections")
@@ -112,6 +114,17 @@ public final class NodeMetrics {
     counter("crier_bridge_tap_frames", "Events offered to the tap.", bridge::tapFrames);
     counter(
         "crier_bridge_tap_drops", "Tap messages dropped for slow subscribers.", bridge::tapDrops);
+    CounterWithCallback.builder()
+        .name("crier_http_responses")
+        .help("Responses of the public HTTP listener, by status code.")
+        .labelNames("code")
+        .callback(
+            cb -> responses.byStatus().forEach((code, n) -> cb.call(n, Integer.toString(code))))
+        .register(registry);
+    counter(
+        "crier_auth_failures",
+        "Requests refused for a missing, malformed, expired or badly signed token.",
+        responses::authFailures);
     Cluster cluster = Cluster.get(system);
     GaugeWithCallback.builder()
         .name("crier_cluster_members")

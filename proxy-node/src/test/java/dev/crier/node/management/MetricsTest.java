@@ -34,6 +34,7 @@ class MetricsTest {
         assertEquals(201, Http.publish(node, "metrics", "e" + i, TOKEN).status());
       }
       stream.next(3, Duration.ofSeconds(10));
+      assertEquals(401, Http.get(node.http("/events/metrics"), "not-a-token").status());
       Http.Answer answer = Http.get(node.management("/metrics"), null);
       assertEquals(200, answer.status());
       assertTrue(
@@ -44,6 +45,9 @@ class MetricsTest {
       assertEquals(3, value(metrics, "crier_events_sequenced_total"));
       assertEquals(3, value(metrics, "crier_events_delivered_total"));
       assertEquals(1, value(metrics, "crier_cluster_members{status=\"Up\"}"));
+      assertEquals(3, value(metrics, "crier_http_responses_total{code=\"201\"}"));
+      assertEquals(1, value(metrics, "crier_http_responses_total{code=\"401\"}"));
+      assertEquals(1, value(metrics, "crier_auth_failures_total"));
       assertTrue(metrics.contains("\njvm_memory_used_bytes{"), "JVM metrics missing");
       assertTrue(!metrics.contains("metrics\""), "a topic leaked into a label");
 

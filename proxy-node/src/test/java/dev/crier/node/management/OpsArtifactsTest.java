@@ -51,7 +51,7 @@ class OpsArtifactsTest {
     }
     Set<String> used = metricNames(queries.toString());
     assertTrue(used.size() > 10, "found only " + used);
-    // two nodes, so that per-peer bridge series exist, and one refused bridge connection
+    // two nodes, so that per-peer bridge series exist, one refused bridge connection
     try (TestNode first = TestNode.start();
         TestNode second = TestNode.joining(first, "")) {
       try (Socket socket = new Socket("127.0.0.1", first.bridgePort())) {
@@ -60,6 +60,8 @@ class OpsArtifactsTest {
       } catch (IOException reset) {
         // the node closed it, as it should
       }
+      // and one refused HTTP request, so that responses and auth failures have series
+      assertEquals(401, Http.get(first.http("/events/ops"), null).status());
       Set<String> missing = new TreeSet<>(used);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (!missing.isEmpty() && System.nanoTime() < deadline) {
