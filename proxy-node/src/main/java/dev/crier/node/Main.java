@@ -8,9 +8,15 @@ import org.slf4j.LoggerFactory;
 
 /** Starts one Crier node with the configuration found at start (see {@link CrierConfig}). */
 public final class Main {
+  private static final String LOGBACK_CONFIG = "logback.configurationFile";
+
   private Main() {}
 
   public static void main(String[] args) {
+    String format = System.getProperty("CRIER_LOG_FORMAT", System.getenv("CRIER_LOG_FORMAT"));
+    if ("json".equalsIgnoreCase(format) && System.getProperty(LOGBACK_CONFIG) == null) {
+      System.setProperty(LOGBACK_CONFIG, "logback-json.xml");
+    }
     // Initialize logging on this thread before Pekko's threads log concurrently (SLF4J would
     // otherwise buffer and replay those calls, with a warning on stderr).
     LoggerFactory.getLogger(Main.class).debug("starting");

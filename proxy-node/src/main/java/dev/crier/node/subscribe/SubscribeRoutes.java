@@ -190,8 +190,12 @@ public final class SubscribeRoutes extends AllDirectives {
               return HttpResponse.create()
                   .addHeader(RawHeader.create("Cache-Control", "no-cache"))
                   .addHeader(RawHeader.create("X-Accel-Buffering", "no"))
+                  // Close-delimited rather than chunked: an SSE stream never shares its
+                  // connection, and skipping chunk framing makes each write about 20% cheaper
+                  // (docs/benchmarks.md, fan-out to 10,000 connections).
                   .withEntity(
-                      HttpEntities.createChunked(EVENT_STREAM, stream(id, codec, feed.second())));
+                      HttpEntities.createCloseDelimited(
+                          EVENT_STREAM, stream(id, codec, feed.second())));
             });
   }
 
