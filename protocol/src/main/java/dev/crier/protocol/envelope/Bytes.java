@@ -1,5 +1,7 @@
 package dev.crier.protocol.envelope;
 
+import dev.crier.protocol.topic.InvalidTopicException;
+import dev.crier.protocol.topic.TopicName;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -39,6 +41,19 @@ final class Bytes {
   static void need(byte[] bytes, int at, int n, String field) {
     if (bytes.length - at < n) {
       throw new EnvelopeException("envelope truncated in the " + field);
+    }
+  }
+
+  /** The topic that starts a message, up to its 0x00 byte (at {@code zero}), validated. */
+  static String topic(byte[] message, int zero) {
+    if (zero < 0) {
+      throw new EnvelopeException("no 0x00 after the topic");
+    }
+    String topic = utf8(message, 0, zero, "topic");
+    try {
+      return TopicName.validate(topic);
+    } catch (InvalidTopicException e) {
+      throw new EnvelopeException("invalid topic: " + e.getMessage());
     }
   }
 

@@ -2,7 +2,6 @@ package dev.crier.protocol.envelope;
 
 import dev.crier.protocol.cursor.InvalidCursorException;
 import dev.crier.protocol.cursor.Position;
-import dev.crier.protocol.topic.InvalidTopicException;
 import dev.crier.protocol.topic.TopicName;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -53,15 +52,7 @@ public record EventEnvelope(
 
   static EventEnvelope decode(byte[] m) {
     int zero = Bytes.indexOfZero(m);
-    if (zero < 0) {
-      throw new EnvelopeException("no 0x00 after the topic");
-    }
-    String topic = Bytes.utf8(m, 0, zero, "topic");
-    try {
-      TopicName.validate(topic);
-    } catch (InvalidTopicException e) {
-      throw new EnvelopeException("invalid topic: " + e.getMessage());
-    }
+    String topic = Bytes.topic(m, zero);
     int at = zero + 1;
     Bytes.need(m, at, 2, "version and kind");
     if (m[at] != VERSION) {

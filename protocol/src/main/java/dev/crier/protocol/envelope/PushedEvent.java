@@ -1,6 +1,5 @@
 package dev.crier.protocol.envelope;
 
-import dev.crier.protocol.topic.InvalidTopicException;
 import dev.crier.protocol.topic.TopicName;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -20,16 +19,8 @@ public record PushedEvent(String topic, String data) {
 
   public static PushedEvent parse(byte[] message) {
     int zero = Bytes.indexOfZero(message);
-    if (zero < 0) {
-      throw new EnvelopeException("no 0x00 after the topic");
-    }
-    String topic = Bytes.utf8(message, 0, zero, "topic");
-    try {
-      TopicName.validate(topic);
-    } catch (InvalidTopicException e) {
-      throw new EnvelopeException("invalid topic: " + e.getMessage());
-    }
-    return new PushedEvent(topic, Bytes.utf8(message, zero + 1, message.length, "data"));
+    return new PushedEvent(
+        Bytes.topic(message, zero), Bytes.utf8(message, zero + 1, message.length, "data"));
   }
 
   public byte[] encode() {

@@ -13,8 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.ToLongFunction;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.Test;
 
 /** Two nodes whose topic traffic rides the bridge's SP links instead of Artery. */
@@ -28,21 +26,12 @@ class BridgeClusterTest {
     nodes.add(TestNode.start(hocon));
     nodes.add(TestNode.joining(nodes.get(0), hocon));
     long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!nodes.stream().allMatch(n -> upMembers(n) == 2 && bridge(n).get("peers").size() == 1)) {
+    while (!nodes.stream()
+        .allMatch(n -> n.upMembers() == 2 && bridge(n).get("peers").size() == 1)) {
       assertTrue(System.nanoTime() < deadline, "the two nodes did not link their bridges");
       Thread.sleep(100);
     }
     return nodes;
-  }
-
-  private static long upMembers(TestNode node) {
-    long up = 0;
-    for (org.apache.pekko.cluster.Member m : Cluster.get(node.system()).state().getMembers()) {
-      if (m.status() == MemberStatus.up()) {
-        up++;
-      }
-    }
-    return up;
   }
 
   private static JsonNode bridge(TestNode node) {

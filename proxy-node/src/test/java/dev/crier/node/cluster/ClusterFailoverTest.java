@@ -15,8 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.Test;
 
 /** Nodes leaving and crashing under a running cluster: topics move and keep flowing. */
@@ -29,19 +27,9 @@ class ClusterFailoverTest {
           + "crier.cluster.hub-resync-interval = 1s\n"
           + "crier.cluster.hub-resync-max-interval = 2s\n";
 
-  private static long upMembers(TestNode node) {
-    long up = 0;
-    for (org.apache.pekko.cluster.Member m : Cluster.get(node.system()).state().getMembers()) {
-      if (m.status() == MemberStatus.up()) {
-        up++;
-      }
-    }
-    return up;
-  }
-
   private static void awaitUp(List<TestNode> nodes, int count) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!nodes.stream().allMatch(n -> upMembers(n) == count)) {
+    while (!nodes.stream().allMatch(n -> n.upMembers() == count)) {
       assertTrue(System.nanoTime() < deadline, "cluster did not reach " + count + " Up members");
       Thread.sleep(100);
     }

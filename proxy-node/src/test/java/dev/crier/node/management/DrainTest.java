@@ -19,8 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,23 +30,13 @@ class DrainTest {
   private static final String TOKEN = TestNode.allAccess();
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private static int upMembers(TestNode node) {
-    int up = 0;
-    for (org.apache.pekko.cluster.Member m : Cluster.get(node.system()).state().getMembers()) {
-      if (m.status() == MemberStatus.up()) {
-        up++;
-      }
-    }
-    return up;
-  }
-
   @Test
   void drainingUnderLoadLosesNothingForClientsThatResumeElsewhere() throws Exception {
     TestNode stays = TestNode.start();
     TestNode drains = TestNode.joining(stays, "crier.drain.window = 1s\n");
     try {
       long deadline = System.nanoTime() + WAIT.toNanos();
-      while (upMembers(stays) < 2) {
+      while (stays.upMembers() < 2) {
         assertTrue(System.nanoTime() < deadline, "the two nodes did not form a cluster");
         Thread.sleep(100);
       }

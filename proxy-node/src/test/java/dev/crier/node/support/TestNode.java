@@ -107,6 +107,18 @@ public final class TestNode implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + httpPort + pathAndQuery);
   }
 
+  /** How many members this node sees as Up. */
+  public int upMembers() {
+    int up = 0;
+    for (org.apache.pekko.cluster.Member m :
+        org.apache.pekko.cluster.typed.Cluster.get(system).state().getMembers()) {
+      if (m.status() == org.apache.pekko.cluster.MemberStatus.up()) {
+        up++;
+      }
+    }
+    return up;
+  }
+
   /** This node's cluster address, for others' seed-nodes. */
   public String clusterAddress() {
     return org.apache.pekko.cluster.typed.Cluster.get(system).selfMember().address().toString();
