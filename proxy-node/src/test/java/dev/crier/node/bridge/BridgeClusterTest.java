@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.crier.node.support.Await;
 import dev.crier.node.support.Http;
 import dev.crier.node.support.SseClient;
 import dev.crier.node.support.TestNode;
@@ -25,12 +26,11 @@ class BridgeClusterTest {
     List<TestNode> nodes = new ArrayList<>();
     nodes.add(TestNode.start(hocon));
     nodes.add(TestNode.joining(nodes.get(0), hocon));
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!nodes.stream()
-        .allMatch(n -> n.upMembers() == 2 && bridge(n).get("peers").size() == 1)) {
-      assertTrue(System.nanoTime() < deadline, "the two nodes did not link their bridges");
-      Thread.sleep(100);
-    }
+    Await.until(
+        WAIT,
+        () ->
+            nodes.stream().allMatch(n -> n.upMembers() == 2 && bridge(n).get("peers").size() == 1),
+        () -> "the two nodes did not link their bridges");
     return nodes;
   }
 
@@ -98,11 +98,10 @@ class BridgeClusterTest {
         assertReceivesInOrder(stream, events);
       }
       // Each event has subscribers on both nodes, so it crosses from its owner's node exactly once.
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (sum(nodes, p -> p.get("frames").asLong()) < (long) topics * events) {
-        assertTrue(System.nanoTime() < deadline, "frames: " + bridge(nodes.get(0)));
-        Thread.sleep(100);
-      }
+      Await.until(
+          WAIT,
+          () -> sum(nodes, p -> p.get("frames").asLong()) >= (long) topics * events,
+          () -> "frames: " + bridge(nodes.get(0)));
       assertEquals((long) topics * events, sum(nodes, p -> p.get("frames").asLong()));
       assertEquals(0, sum(nodes, p -> p.get("viaArtery").asLong()));
       assertEquals(0, sum(nodes, p -> p.get("drops").asLong()));

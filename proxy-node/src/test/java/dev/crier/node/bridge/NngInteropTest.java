@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.crier.node.support.Await;
 import dev.crier.node.support.Http;
 import dev.crier.node.support.Nngcat;
 import dev.crier.node.support.SseClient;
@@ -66,11 +67,10 @@ class NngInteropTest {
   }
 
   private void awaitCounter(String group, String name, long atLeast) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (counter(group, name) < atLeast) {
-      assertTrue(System.nanoTime() < deadline, group + "." + name + " stayed below " + atLeast);
-      Thread.sleep(50);
-    }
+    Await.until(
+        WAIT,
+        () -> counter(group, name) >= atLeast,
+        () -> group + "." + name + " stayed below " + atLeast);
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.crier.node.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.crier.node.support.Await;
 import dev.crier.node.support.Http;
 import dev.crier.node.support.SseClient;
 import dev.crier.node.support.TestNode;
@@ -33,11 +34,7 @@ class ClusterDeliveryTest {
     nodes.add(first);
     nodes.add(TestNode.joining(first, ""));
     nodes.add(TestNode.joining(first, ""));
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!allSeeThreeUp()) {
-      assertTrue(System.nanoTime() < deadline, "cluster of three did not form");
-      Thread.sleep(100);
-    }
+    Await.until(WAIT, () -> allSeeThreeUp(), () -> "cluster of three did not form");
   }
 
   private boolean allSeeThreeUp() {

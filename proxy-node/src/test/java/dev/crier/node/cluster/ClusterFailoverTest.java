@@ -3,6 +3,7 @@ package dev.crier.node.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.crier.node.support.Await;
 import dev.crier.node.support.Http;
 import dev.crier.node.support.SseClient;
 import dev.crier.node.support.TestNode;
@@ -27,12 +28,11 @@ class ClusterFailoverTest {
           + "crier.cluster.hub-resync-interval = 1s\n"
           + "crier.cluster.hub-resync-max-interval = 2s\n";
 
-  private static void awaitUp(List<TestNode> nodes, int count) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!nodes.stream().allMatch(n -> n.upMembers() == count)) {
-      assertTrue(System.nanoTime() < deadline, "cluster did not reach " + count + " Up members");
-      Thread.sleep(100);
-    }
+  private static void awaitUp(List<TestNode> nodes, int count) throws Exception {
+    Await.until(
+        WAIT,
+        () -> nodes.stream().allMatch(n -> n.upMembers() == count),
+        () -> "cluster did not reach " + count + " Up members");
   }
 
   /** Publishes until the topic's owner answers (it may be moving), and returns the event's id. */

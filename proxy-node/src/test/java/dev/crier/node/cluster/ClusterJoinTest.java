@@ -1,8 +1,8 @@
 package dev.crier.node.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.crier.node.support.Await;
 import dev.crier.node.support.Http;
 import dev.crier.node.support.TestNode;
 import java.net.ServerSocket;
@@ -34,11 +34,10 @@ class ClusterJoinTest {
       }
       try (TestNode first =
           TestNode.start(seed + "pekko.remote.artery.canonical.port = " + seedPort + "\n")) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (Http.get(joiner.management("/ready"), null).status() != 200) {
-          assertTrue(System.nanoTime() < deadline, "the node never joined its seed");
-          Thread.sleep(200);
-        }
+        Await.until(
+            WAIT,
+            () -> Http.get(joiner.management("/ready"), null).status() == 200,
+            () -> "the node never joined its seed");
         assertEquals(200, Http.get(first.management("/ready"), null).status());
         Http.Answer published = Http.publish(joiner, "joined", "hello", TestNode.allAccess());
         assertEquals(201, published.status(), published.raw().body());

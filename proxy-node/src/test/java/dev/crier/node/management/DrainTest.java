@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.crier.node.auth.TokenMinter;
+import dev.crier.node.support.Await;
 import dev.crier.node.support.Http;
 import dev.crier.node.support.SseClient;
 import dev.crier.node.support.TestNode;
@@ -35,11 +36,7 @@ class DrainTest {
     TestNode stays = TestNode.start();
     TestNode drains = TestNode.joining(stays, "crier.drain.window = 1s\n");
     try {
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (stays.upMembers() < 2) {
-        assertTrue(System.nanoTime() < deadline, "the two nodes did not form a cluster");
-        Thread.sleep(100);
-      }
+      Await.until(WAIT, () -> stays.upMembers() >= 2, () -> "the two nodes did not form a cluster");
       String topic = "drain/" + UUID.randomUUID();
       int clients = 40;
       List<SseClient> streams = new ArrayList<>();
@@ -64,9 +61,7 @@ class DrainTest {
                 }
               });
       publisher.start();
-      while (published.get() < 20) {
-        Thread.sleep(10);
-      }
+      Await.until(WAIT, () -> published.get() >= 20, () -> "the publisher did not get going");
 
       String admin =
           new TokenMinter(TestNode.SECRET)

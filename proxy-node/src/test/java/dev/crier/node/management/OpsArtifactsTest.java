@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crier.node.support.Await;
 import dev.crier.node.support.Binaries;
 import dev.crier.node.support.Http;
 import dev.crier.node.support.TestNode;
@@ -13,6 +14,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -62,14 +64,18 @@ class OpsArtifactsTest {
       }
       // and one refused HTTP request, so that responses and auth failures have series
       assertEquals(401, Http.get(first.http("/events/ops"), null).status());
-      Set<String> missing = new TreeSet<>(used);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (!missing.isEmpty() && System.nanoTime() < deadline) {
-        missing = new TreeSet<>(used);
-        missing.removeAll(exposedSeries(first));
-        Thread.sleep(200);
-      }
-      assertEquals(Set.of(), missing, "queried but not exposed");
+      Await.until(
+          Duration.ofSeconds(30),
+          () -> exposedSeries(first).containsAll(used),
+          () -> {
+            Set<String> missing = new TreeSet<>(used);
+            try {
+              missing.removeAll(exposedSeries(first));
+            } catch (Exception e) {
+              return e.toString();
+            }
+            return "queried but not exposed: " + missing;
+          });
     }
   }
 
