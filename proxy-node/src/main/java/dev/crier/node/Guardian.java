@@ -18,6 +18,8 @@ import dev.crier.node.cluster.SubscriberRegistry;
 import dev.crier.node.http.Access;
 import dev.crier.node.http.HttpServer;
 import dev.crier.node.http.ResponseCounters;
+import dev.crier.node.limits.LimitSettings;
+import dev.crier.node.limits.Limits;
 import dev.crier.node.management.ClusterViews;
 import dev.crier.node.management.NodeLifecycle;
 import dev.crier.node.management.NodeMetrics;
@@ -112,6 +114,7 @@ public final class Guardian {
 
     ResponseCounters responses = new ResponseCounters();
     Access access = new Access(JwtVerifier.create(auth), responses);
+    Limits limits = new Limits(LimitSettings.create(config));
     SubscribeRoutes subscribeRoutes =
         new SubscribeRoutes(
             subscribe,
@@ -120,9 +123,10 @@ public final class Guardian {
             access,
             hubs,
             lifecycle,
+            limits,
             Materializer.matFromSystem(system));
     PublishRoutes publishRoutes =
-        new PublishRoutes(publish, history.maxEvents(), access, owners, Clock.systemUTC());
+        new PublishRoutes(publish, history.maxEvents(), access, limits, owners, Clock.systemUTC());
 
     HttpServer.Settings httpSettings = HttpServer.Settings.create(config);
     CompletableFuture<ServerBinding> http =
@@ -138,7 +142,8 @@ public final class Guardian {
     String selfAddress = Cluster.get(system).selfMember().address().toString();
     String nodeId = nodeId(config, Cluster.get(system).selfMember().address());
     views.bridge(bridgeCounters);
-    views.metrics(new NodeMetrics(system, subscribeRoutes, counters, bridgeCounters, responses));
+    views.metrics(
+        new NodeMetrics(system, subscribeRoutes, counters, bridgeCounters, responses, limits));
     views.admin(access);
     CompletableFuture<InetSocketAddress> bridge = new CompletableFuture<>();
     BridgeSettings bridgeSettings = BridgeSettings.create(config);

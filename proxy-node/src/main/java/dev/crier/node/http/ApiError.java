@@ -29,6 +29,10 @@ public record ApiError(StatusCode status, String code, String message, Integer r
     return new ApiError(StatusCodes.PAYLOAD_TOO_LARGE, "payload_too_large", message, null);
   }
 
+  public static ApiError tooManyRequests(String code, String message, int retryAfterSeconds) {
+    return new ApiError(StatusCodes.TOO_MANY_REQUESTS, code, message, retryAfterSeconds);
+  }
+
   public static ApiError unavailable(String code, String message, int retryAfterSeconds) {
     return new ApiError(StatusCodes.SERVICE_UNAVAILABLE, code, message, retryAfterSeconds);
   }

@@ -2,6 +2,7 @@ package dev.crier.node.management;
 
 import dev.crier.node.bridge.BridgeCounters;
 import dev.crier.node.http.ResponseCounters;
+import dev.crier.node.limits.Limits;
 import dev.crier.node.subscribe.SubscribeRoutes;
 import dev.crier.node.topic.FanoutCounters;
 import io.prometheus.metrics.config.EscapingScheme;
@@ -34,7 +35,8 @@ public final class NodeMetrics {
       SubscribeRoutes subscribe,
       FanoutCounters fanout,
       BridgeCounters bridge,
-      ResponseCounters responses) {
+      ResponseCounters responses,
+      Limits limits) {
     JvmMetrics.builder().register(registry);
     GaugeWithCallback.builder()
         .name("crier_sse_connections")
@@ -125,6 +127,12 @@ public final class NodeMetrics {
         "crier_auth_failures",
         "Requests refused for a missing, malformed, expired or badly signed token.",
         responses::authFailures);
+    CounterWithCallback.builder()
+        .name("crier_limit_rejects")
+        .help("Requests refused with 429 by a per-client limit, by limit.")
+        .labelNames("limit")
+        .callback(cb -> limits.rejects().forEach((limit, n) -> cb.call(n, limit)))
+        .register(registry);
     Cluster cluster = Cluster.get(system);
     GaugeWithCallback.builder()
         .name("crier_cluster_members")

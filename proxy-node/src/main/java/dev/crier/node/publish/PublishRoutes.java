@@ -8,6 +8,7 @@ import dev.crier.node.http.ApiError;
 import dev.crier.node.http.Json;
 import dev.crier.node.http.PathTopic;
 import dev.crier.node.http.QueryParameters;
+import dev.crier.node.limits.Limits;
 import dev.crier.node.topic.TopicEvent;
 import dev.crier.node.topic.TopicOwner;
 import dev.crier.node.topic.TopicOwners;
@@ -45,12 +46,19 @@ public final class PublishRoutes extends AllDirectives {
   private final PublishSettings settings;
   private final int historyLimit;
   private final Access access;
+  private final Limits limits;
   private final TopicOwners owners;
   private final EventRequests requests;
 
   public PublishRoutes(
-      PublishSettings settings, int historyLimit, Access access, TopicOwners owners, Clock clock) {
+      PublishSettings settings,
+      int historyLimit,
+      Access access,
+      Limits limits,
+      TopicOwners owners,
+      Clock clock) {
     this.settings = settings;
+    this.limits = limits;
     this.historyLimit = historyLimit;
     this.access = access;
     this.owners = owners;
@@ -136,7 +144,9 @@ public final class PublishRoutes extends AllDirectives {
                   header(request, "Crier-Event-Type"),
                   header(request, "Crier-Idempotency-Key"),
                   header(request, "Crier-Deliver-At"));
-          authorizePublish(access.authenticate(request), List.of(valid));
+          Grants grants = access.authenticate(request);
+          authorizePublish(grants, List.of(valid));
+          limits.admitPublish(grants.subject(), 1);
           return sequence(valid, List.of(draft))
               .thenApply(published -> Json.response(StatusCodes.CREATED, accepted(published, 0)));
         });
@@ -149,9 +159,9 @@ public final class PublishRoutes extends AllDirectives {
         body -> {
           EventRequests.Batch batch = requests.batch(body);
           List<EventRequests.Addressed> items = batch.items();
-          authorizePublish(
-              access.authenticate(request),
-              items.stream().map(EventRequests.Addressed::topic).toList());
+          Grants grants = access.authenticate(request);
+          authorizePublish(grants, items.stream().map(EventRequests.Addressed::topic).toList());
+          limits.admitPublish(grants.subject(), items.size());
           Map<String, List<Integer>> indexesByTopic = new LinkedHashMap<>();
           for (int i = 0; i < items.size(); i++) {
             indexesByTopic.computeIfAbsent(items.get(i).topic(), t -> new ArrayList<>()).add(i);

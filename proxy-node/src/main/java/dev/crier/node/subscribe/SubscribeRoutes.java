@@ -5,6 +5,7 @@ import dev.crier.node.http.Access;
 import dev.crier.node.http.ApiError;
 import dev.crier.node.http.PathTopic;
 import dev.crier.node.http.QueryParameters;
+import dev.crier.node.limits.Limits;
 import dev.crier.node.management.NodeLifecycle;
 import dev.crier.node.topic.FeedItem;
 import dev.crier.node.topic.TopicHub;
@@ -15,6 +16,7 @@ import dev.crier.protocol.cursor.Position;
 import dev.crier.protocol.sse.SseEncoder;
 import dev.crier.protocol.topic.InvalidTopicException;
 import dev.crier.protocol.topic.TopicName;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,12 +37,14 @@ import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.Scheduler;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -74,7 +78,11 @@ public final class SubscribeRoutes extends AllDirectives {
   private final AtomicLong subscriberIds = new AtomicLong();
   private final AtomicInteger open = new AtomicInteger();
   private final LongAdder opened = new LongAdder();
-  private final Map<Long, BoundedSourceQueue<FeedItem>> streams = new ConcurrentHashMap<>();
+  private final Map<Long, OpenStream> streams = new ConcurrentHashMap<>();
+  private final Limits limits;
+
+  /** An open SSE stream: its feed, and what it holds of the per-client limits. */
+  private record OpenStream(BoundedSourceQueue<FeedItem> queue, Limits.Release release) {}
 
   /**
    * @param syncTimeout how long a new subscription may take to catch up before answering 503
@@ -86,8 +94,10 @@ public final class SubscribeRoutes extends AllDirectives {
       Access access,
       ActorRef<TopicHubs.Command> hubs,
       NodeLifecycle lifecycle,
+      Limits limits,
       Materializer materializer) {
     this.settings = settings;
+    this.limits = limits;
     this.syncTimeout = syncTimeout;
     this.materializer = materializer;
     this.maxReplay = maxReplay;
@@ -158,12 +168,13 @@ public final class SubscribeRoutes extends AllDirectives {
     if (open.get() >= settings.maxConnections()) {
       throw ApiError.unavailable("at_capacity", "node is at its connection limit", 5).rejection();
     }
+    Limits.Release release = limits.admitConnection(clientAddress(request), grants.subject());
     long id = subscriberIds.incrementAndGet();
     Pair<BoundedSourceQueue<FeedItem>, Source<FeedItem, NotUsed>> feed =
         Source.<FeedItem>queue(settings.bufferSize()).preMaterialize(materializer);
     open.incrementAndGet();
     opened.increment();
-    streams.put(id, feed.first());
+    streams.put(id, new OpenStream(feed.first(), release));
     List<String> topics = codec.topics();
     CompletableFuture<?>[] synced = new CompletableFuture<?>[topics.size()];
     for (int i = 0; i < topics.size(); i++) {
@@ -200,10 +211,22 @@ public final class SubscribeRoutes extends AllDirectives {
   }
 
   private void closed(long id, List<String> topics, Throwable failure) {
-    streams.remove(id);
+    OpenStream stream = streams.remove(id);
+    if (stream != null) {
+      stream.release().release();
+    }
     open.decrementAndGet();
     topics.forEach(t -> hubs.tell(new TopicHubs.Unsubscribe(t, id)));
     log.debug("subscriber [{}] disconnected: {}", id, failure);
+  }
+
+  /** The connection's peer address (pekko.http.server.remote-address-attribute is on). */
+  private static String clientAddress(HttpRequest request) {
+    return request
+        .getAttribute(AttributeKeys.remoteAddress)
+        .flatMap(RemoteAddress::getAddress)
+        .map(InetAddress::getHostAddress)
+        .orElse("unknown");
   }
 
   private List<String> topics(HttpRequest request, List<String> pathTopics) {
@@ -296,7 +319,8 @@ public final class SubscribeRoutes extends AllDirectives {
    * streams themselves then write their last bytes and close.
    */
   public CompletionStage<Done> drainStreams(Scheduler scheduler, ExecutionContext executor) {
-    List<BoundedSourceQueue<FeedItem>> all = new ArrayList<>(streams.values());
+    List<BoundedSourceQueue<FeedItem>> all = new ArrayList<>();
+    streams.values().forEach(stream -> all.add(stream.queue()));
     Collections.shuffle(all);
     long ticks = Math.max(1, settings.drainWindow().toMillis() / DRAIN_TICK.toMillis());
     int perTick = (int) Math.max(1, (all.size() + ticks - 1) / ticks);

@@ -1,0 +1,34 @@
+package dev.crier.node.limits;
+
+import com.typesafe.config.Config;
+
+/**
+ * The {@code crier.limits} settings, read once; 0 turns a limit off.
+ *
+ * @param connectionsPerIp SSE connections one client address may hold on this node
+ * @param connectionsPerSubject SSE connections one token subject may hold on this node
+ * @param publishRate events a second one token subject may publish on this node
+ * @param publishBurst events it may publish at once after a quiet spell
+ */
+public record LimitSettings(
+    int connectionsPerIp, int connectionsPerSubject, double publishRate, int publishBurst) {
+
+  public LimitSettings {
+    if (connectionsPerIp < 0 || connectionsPerSubject < 0 || publishRate < 0 || publishBurst < 0) {
+      throw new IllegalArgumentException("crier.limits values must not be negative");
+    }
+    if (publishRate > 0 && publishBurst < 1) {
+      throw new IllegalArgumentException(
+          "crier.limits.publish-burst must be >= 1 when publish-rate is set");
+    }
+  }
+
+  public static LimitSettings create(Config root) {
+    Config c = root.getConfig("crier.limits");
+    return new LimitSettings(
+        c.getInt("connections-per-ip"),
+        c.getInt("connections-per-subject"),
+        c.getDouble("publish-rate"),
+        c.getInt("publish-burst"));
+  }
+}

@@ -1,0 +1,110 @@
+package dev.crier.node.limits;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.crier.node.http.ApiError;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * This node's per-client limits: SSE connections per client address and per token subject, and
+ * publishes per second per token subject. A refusal is a 429 with {@code Retry-After}, counted by
+ * limit. Shared by the routes of one node; thread-safe.
+ */
+public final class Limits {
+  private final LimitSettings settings;
+  private final Map<String, Integer> byIp = new ConcurrentHashMap<>();
+  private final Map<String, Integer> bySubject = new ConcurrentHashMap<>();
+  private final Cache<String, TokenBucket> publishBuckets =
+      Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).build();
+  private final Map<String, LongAdder> rejects = new ConcurrentHashMap<>();
+
+  public Limits(LimitSettings settings) {
+    this.settings = settings;
+  }
+
+  /** What a held SSE connection gives back when it ends. */
+  @FunctionalInterface
+  public interface Release {
+    void release();
+  }
+
+  /** Counts a new SSE connection against its address and subject, or throws a 429 rejection. */
+  public Release admitConnection(String ip, String subject) {
+    if (!take(byIp, ip, settings.connectionsPerIp())) {
+      throw refused("connections_per_ip", "too many streams from " + ip + " on this node", 5);
+    }
+    if (!take(bySubject, subject, settings.connectionsPerSubject())) {
+      give(byIp, ip, settings.connectionsPerIp());
+      throw refused("connections_per_subject", "too many streams for this token's subject", 5);
+    }
+    return () -> {
+      give(byIp, ip, settings.connectionsPerIp());
+      give(bySubject, subject, settings.connectionsPerSubject());
+    };
+  }
+
+  /** Takes {@code events} from the subject's publish allowance, or throws a 429 rejection. */
+  public void admitPublish(String subject, int events) {
+    if (settings.publishRate() <= 0) {
+      return;
+    }
+    long now = System.nanoTime();
+    TokenBucket bucket =
+        publishBuckets.get(
+            subject, s -> new TokenBucket(settings.publishRate(), settings.publishBurst(), now));
+    long waitNanos = bucket.tryTake(events, now);
+    if (waitNanos == Long.MAX_VALUE) {
+      throw refused(
+          "publish_rate",
+          events + " events exceed the burst of " + settings.publishBurst() + " per request",
+          1);
+    }
+    if (waitNanos > 0) {
+      throw refused(
+          "publish_rate",
+          "publishing faster than " + settings.publishRate() + " events/s",
+          (int) Math.max(1, Math.ceil(waitNanos / 1e9)));
+    }
+  }
+
+  /** Counts one more for the key unless it is at the limit; atomic per key. */
+  private static boolean take(Map<String, Integer> counts, String key, int limit) {
+    if (limit <= 0) {
+      return true;
+    }
+    boolean[] taken = {false};
+    counts.compute(
+        key,
+        (k, n) -> {
+          int held = n == null ? 0 : n;
+          if (held >= limit) {
+            return n;
+          }
+          taken[0] = true;
+          return held + 1;
+        });
+    return taken[0];
+  }
+
+  private static void give(Map<String, Integer> counts, String key, int limit) {
+    if (limit > 0) {
+      counts.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
+    }
+  }
+
+  private ApiError.Rejection refused(String limit, String message, int retryAfterSeconds) {
+    rejects.computeIfAbsent(limit, l -> new LongAdder()).increment();
+    return ApiError.tooManyRequests(limit, message, retryAfterSeconds).rejection();
+  }
+
+  /** Requests refused, by limit. */
+  public Map<String, Long> rejects() {
+    Map<String, Long> out = new TreeMap<>();
+    rejects.forEach((limit, n) -> out.put(limit, n.sum()));
+    return out;
+  }
+}
