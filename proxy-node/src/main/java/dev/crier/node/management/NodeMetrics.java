@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.Member;
@@ -92,22 +93,20 @@ public final class NodeMetrics {
         bridge::inboundFrames);
     counter(
         "crier_bridge_received_bytes", "Bridge bytes received from peers.", bridge::inboundBytes);
-    CounterWithCallback.builder()
-        .name("crier_bridge_ingest_events")
-        .help("Events pushed in by NNG peers, by result.")
-        .labelNames("result")
-        .callback(
-            cb -> {
-              cb.call(bridge.ingestAccepted(), "accepted");
-              bridge.ingestRejected().forEach((reason, n) -> cb.call(n, reason));
-            })
-        .register(registry);
-    CounterWithCallback.builder()
-        .name("crier_bridge_refused_connections")
-        .help("Bridge connections closed at the handshake or for a protocol error, by reason.")
-        .labelNames("reason")
-        .callback(cb -> bridge.refused().forEach((reason, n) -> cb.call(n, reason)))
-        .register(registry);
+    byLabel(
+        "crier_bridge_ingest_events",
+        "Events pushed in by NNG peers, by result.",
+        "result",
+        () -> {
+          Map<String, Long> results = new HashMap<>(bridge.ingestRejected());
+          results.put("accepted", bridge.ingestAccepted());
+          return results;
+        });
+    byLabel(
+        "crier_bridge_refused_connections",
+        "Bridge connections closed at the handshake or for a protocol error, by reason.",
+        "reason",
+        bridge::refused);
     GaugeWithCallback.builder()
         .name("crier_bridge_tap_subscribers")
         .help("NNG sub0 peers on the tap.")
@@ -116,23 +115,20 @@ public final class NodeMetrics {
     counter("crier_bridge_tap_frames", "Events offered to the tap.", bridge::tapFrames);
     counter(
         "crier_bridge_tap_drops", "Tap messages dropped for slow subscribers.", bridge::tapDrops);
-    CounterWithCallback.builder()
-        .name("crier_http_responses")
-        .help("Responses of the public HTTP listener, by status code.")
-        .labelNames("code")
-        .callback(
-            cb -> responses.byStatus().forEach((code, n) -> cb.call(n, Integer.toString(code))))
-        .register(registry);
+    byLabel(
+        "crier_http_responses",
+        "Responses of the public HTTP listener, by status code.",
+        "code",
+        responses::byStatus);
     counter(
         "crier_auth_failures",
         "Requests refused for a missing, malformed, expired or badly signed token.",
         responses::authFailures);
-    CounterWithCallback.builder()
-        .name("crier_limit_rejects")
-        .help("Requests refused with 429 by a per-client limit, by limit.")
-        .labelNames("limit")
-        .callback(cb -> limits.rejects().forEach((limit, n) -> cb.call(n, limit)))
-        .register(registry);
+    byLabel(
+        "crier_limit_rejects",
+        "Requests refused with 429 by a per-client limit, by limit.",
+        "limit",
+        limits::rejects);
     Cluster cluster = Cluster.get(system);
     GaugeWithCallback.builder()
         .name("crier_cluster_members")
@@ -154,6 +150,17 @@ public final class NodeMetrics {
         .name(name)
         .help(help)
         .callback(cb -> cb.call(value.getAsLong()))
+        .register(registry);
+  }
+
+  /** A counter with one label, read from a map of label value → count at scrape time. */
+  private void byLabel(
+      String name, String help, String label, Supplier<? extends Map<?, Long>> counts) {
+    CounterWithCallback.builder()
+        .name(name)
+        .help(help)
+        .labelNames(label)
+        .callback(cb -> counts.get().forEach((value, n) -> cb.call(n, value.toString())))
         .register(registry);
   }
 
