@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
-"""Captures the bytes libnng's nngcat sends, as hex fixtures for the SP codec tests.
+"""Captures the bytes libnng sends, as hex fixtures for the SP codec tests.
 
-Run from this directory: python3 capture.py  (needs nngcat from Debian's nng-utils)
+Run from this directory: python3 capture.py  (needs nngcat from Debian's nng-utils, which brings
+libnng1; nngcat has no bus0, so the bus0 socket is libnng's own, driven through ctypes)
 """
-import socket, subprocess, sys, time
+import ctypes, socket, subprocess, threading, time
 
-def version():
-    out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "nng-utils"], capture_output=True, text=True)
+def version(package):
+    out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True)
     return out.stdout.strip() or "unknown"
+
+def header(protocol_id):
+    return bytes([0, 0x53, 0x50, 0, 0, protocol_id, 0, 0])
 
 def listen():
     s = socket.socket()
@@ -28,43 +32,75 @@ def read_all(conn, seconds):
         pass
     return data
 
-def write(name, command, data):
+def write(name, source, data):
     with open(name, "w") as f:
-        f.write("# " + command + "  (nng-utils " + version() + ")\n")
+        f.write("# " + source + "\n")
         f.write(data.hex(" ") + "\n")
 
-def capture_push():
-    s, port = listen()
-    command = "nngcat --push --dial tcp://127.0.0.1:%d --data job-1" % port
-    p = subprocess.Popen(command.split())
-    conn, _ = s.accept()
-    conn.sendall(bytes([0, 0x53, 0x50, 0, 0, 0x51, 0, 0]))  # we are pull0
-    data = read_all(conn, 2)
-    p.wait()
-    write("push0-job-1.hex", command, data)
+def nngcat(command):
+    return command + "  (nng-utils " + version("nng-utils") + ")"
 
-def capture_pub():
+def capture_dialer(name, command, answer):
+    """nngcat dials us; we answer with the complementary header and record what it sends."""
     s, port = listen()
-    command = "nngcat --pub --listen tcp://127.0.0.1:%d --data news/hello --interval 1 --count 2" % port
-    s.close()
-    p = subprocess.Popen(command.split())
-    time.sleep(0.5)
-    c = socket.create_connection(("127.0.0.1", port))
-    c.sendall(bytes([0, 0x53, 0x50, 0, 0, 0x21, 0, 0]))  # we are sub0
-    data = read_all(c, 3)
-    p.wait()
-    write("pub0-news-hello.hex", command, data)
-
-def capture_sub():
-    s, port = listen()
-    command = "nngcat --sub --dial tcp://127.0.0.1:%d --subscribe news/ --count 1 --recv-timeout 2" % port
+    command = command % port
     p = subprocess.Popen(command.split(), stdout=subprocess.DEVNULL)
     conn, _ = s.accept()
-    conn.sendall(bytes([0, 0x53, 0x50, 0, 0, 0x20, 0, 0]))  # we are pub0
-    data = read_all(conn, 1)
+    conn.sendall(header(answer))
+    data = read_all(conn, 2)
     p.kill()
-    write("sub0-header.hex", command, data)
+    p.wait()
+    write(name, nngcat(command), data)
 
-capture_push()
-capture_pub()
-capture_sub()
+def capture_listener(name, command, answer, seconds):
+    """nngcat listens; we dial it, send our header and record what it sends."""
+    s, port = listen()
+    s.close()
+    command = command % port
+    p = subprocess.Popen(command.split(), stdout=subprocess.DEVNULL)
+    time.sleep(0.5)
+    c = socket.create_connection(("127.0.0.1", port))
+    c.sendall(header(answer))
+    data = read_all(c, seconds)
+    p.kill()
+    p.wait()
+    write(name, nngcat(command), data)
+
+class NngSocket(ctypes.Structure):
+    _fields_ = [("id", ctypes.c_uint32)]
+
+def capture_bus():
+    nng = ctypes.CDLL("libnng.so.1")
+    s, port = listen()
+    url = "tcp://127.0.0.1:%d" % port
+
+    def dial_and_send():
+        sock = NngSocket()
+        assert nng.nng_bus0_open(ctypes.byref(sock)) == 0
+        assert nng.nng_dial(sock, url.encode(), None, 0) == 0
+        assert nng.nng_send(sock, b"bus-hello", 9, 0) == 0
+        time.sleep(0.5)
+        nng.nng_close(sock)
+
+    dialer = threading.Thread(target=dial_and_send)
+    dialer.start()
+    conn, _ = s.accept()
+    conn.sendall(header(0x70))  # we are bus0
+    data = read_all(conn, 2)
+    dialer.join()
+    source = "libnng bus0 socket (ctypes): nng_bus0_open, nng_dial %s, nng_send \"bus-hello\"" % url
+    write("bus0-bus-hello.hex", source + "  (libnng1 " + version("libnng1") + ")", data)
+
+capture_dialer("push0-job-1.hex", "nngcat --push --dial tcp://127.0.0.1:%d --data job-1", 0x51)
+capture_dialer("pair1-hi-pair1.hex", "nngcat --pair1 --dial tcp://127.0.0.1:%d --data hi-pair1", 0x11)
+capture_dialer(
+    "sub0-header.hex",
+    "nngcat --sub --dial tcp://127.0.0.1:%d --subscribe news/ --count 1 --recv-timeout 2",
+    0x20)
+capture_listener(
+    "pub0-news-hello.hex",
+    "nngcat --pub --listen tcp://127.0.0.1:%d --data news/hello --interval 1 --count 2",
+    0x21, 3)
+capture_listener(
+    "pull0-header.hex", "nngcat --pull --listen tcp://127.0.0.1:%d --count 1 --recv-timeout 2", 0x50, 1)
+capture_bus()

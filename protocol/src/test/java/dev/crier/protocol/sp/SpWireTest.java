@@ -10,7 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -51,14 +50,30 @@ class SpWireTest {
             SpFrameEncoder.frame("news/hello".getBytes(StandardCharsets.US_ASCII))),
         pub);
     assertArrayEquals(SpHeader.encode(SpProtocol.SUB0), Fixtures.hex("sub0-header.hex"));
+    // what a node answers an ingesting push0 dialer with
+    assertArrayEquals(SpHeader.encode(SpProtocol.PULL0), Fixtures.hex("pull0-header.hex"));
   }
 
   @Test
-  void headersNggcatCannotProduceMatchTheBytesCapturedBetweenLibnngSockets() {
-    // nngcat has no bus0, and pair1 adds a hop count; these bytes were captured between libnng
-    // 1.5.2 sockets (see NNG-WIRE.md in the design notes).
-    assertEquals("0053500000700000", HexFormat.of().formatHex(SpHeader.encode(SpProtocol.BUS0)));
-    assertEquals("0053500000110000", HexFormat.of().formatHex(SpHeader.encode(SpProtocol.PAIR1)));
+  void busAndPairOneMatchWhatLibnngSends() {
+    byte[] bus = Fixtures.hex("bus0-bus-hello.hex");
+    byte[] hello = "bus-hello".getBytes(StandardCharsets.US_ASCII);
+    assertArrayEquals(concat(SpHeader.encode(SpProtocol.BUS0), SpFrameEncoder.frame(hello)), bus);
+    assertEquals(SpProtocol.BUS0, SpHeader.expectPeer(Arrays.copyOf(bus, 8), SpProtocol.BUS0));
+    List<byte[]> messages =
+        decode(new SpFrameDecoder(64), Arrays.copyOfRange(bus, 8, bus.length), 1);
+    assertEquals(1, messages.size());
+    assertArrayEquals(hello, messages.get(0));
+
+    // pair1 puts a hop count in the body; to the SP framing it is just part of the message.
+    byte[] pair = Fixtures.hex("pair1-hi-pair1.hex");
+    byte[] hopAndBody =
+        concat(new byte[] {0, 0, 0, 1}, "hi-pair1".getBytes(StandardCharsets.US_ASCII));
+    assertArrayEquals(
+        concat(SpHeader.encode(SpProtocol.PAIR1), SpFrameEncoder.frame(hopAndBody)), pair);
+    assertArrayEquals(
+        hopAndBody,
+        decode(new SpFrameDecoder(64), Arrays.copyOfRange(pair, 8, pair.length), 5).get(0));
   }
 
   @Test
