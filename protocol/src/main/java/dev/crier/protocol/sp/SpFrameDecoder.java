@@ -6,8 +6,8 @@ import java.util.function.Consumer;
 /**
  * Splits a connection's bytes into SP message bodies, however they are chunked. The length is
  * checked against the limit before anything is allocated for the body, so a peer cannot make it
- * allocate more than {@code maxMessageBytes}. One instance per connection; not thread-safe; after
- * it has thrown, the connection must be closed.
+ * allocate more than {@code maxMessageBytes}. One instance per connection; not thread-safe; once it
+ * has thrown it throws again on any further input, and the connection must be closed.
  */
 public final class SpFrameDecoder {
   private final int maxMessageBytes;
@@ -33,8 +33,10 @@ public final class SpFrameDecoder {
         if (prefixFilled < SpWire.LENGTH_PREFIX) {
           return;
         }
-        prefixFilled = 0;
+        // The prefix stays full until it has passed the check: after an oversize length the
+        // decoder is not at a message boundary and refuses every further byte.
         int length = checkedLength();
+        prefixFilled = 0;
         if (length == 0) {
           messages.accept(new byte[0]);
           continue;

@@ -160,6 +160,8 @@ class SpWireTest {
             () -> decode(decoder, SpFrameEncoder.lengthPrefix((1 << 20) + 1), 8));
     assertEquals(SpProtocolException.Reason.OVERSIZE, e.reason());
     assertEquals("message of 1048577 bytes exceeds the receive limit of 1048576", e.getMessage());
+    assertFalse(decoder.atMessageBoundary());
+    assertThrows(SpProtocolException.class, () -> decode(decoder, new byte[1], 1));
     byte[] topBit = {(byte) 0x80, 0, 0, 0, 0, 0, 0, 1};
     assertEquals(
         "message of 9223372036854775809 bytes exceeds the receive limit of 1048576",
