@@ -20,6 +20,9 @@ public record EventEnvelope(
 
   public EventEnvelope {
     TopicName.validate(topic);
+    if (position == null) {
+      throw new IllegalArgumentException("position must not be null");
+    }
     if (type != null && type.isEmpty()) {
       type = null;
     }

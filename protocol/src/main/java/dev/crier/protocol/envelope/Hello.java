@@ -12,6 +12,9 @@ public record Hello(String nodeId, String clusterAddress) implements BridgeMessa
   static final byte KIND = 'H';
 
   public Hello {
+    if (nodeId == null || clusterAddress == null) {
+      throw new IllegalArgumentException("node id and cluster address must not be null");
+    }
     if (nodeId.getBytes(StandardCharsets.UTF_8).length > 0xFFFF) {
       throw new IllegalArgumentException("node id longer than 65535 bytes");
     }

@@ -49,6 +49,19 @@ class EnvelopeTest {
     Hello h = new Hello("node-1", "pekko://crier@127.0.0.1:17356");
     assertEquals("00014800066e6f64652d31", HexFormat.of().formatHex(h.encode()).substring(0, 22));
     assertEquals(h, BridgeMessage.decode(h.encode()));
+    assertThrows(IllegalArgumentException.class, () -> new Hello(null, "pekko://crier@h:1"));
+    assertThrows(IllegalArgumentException.class, () -> new Hello("node-1", null));
+  }
+
+  @Test
+  void anEventTheWireCannotCarryIsRefusedWhenBuilt() {
+    Position p = new Position(1, 1);
+    assertThrows(IllegalArgumentException.class, () -> new EventEnvelope("a b", p, 0, null, ""));
+    assertThrows(IllegalArgumentException.class, () -> new EventEnvelope("t", null, 0, null, ""));
+    assertThrows(IllegalArgumentException.class, () -> new EventEnvelope("t", p, 0, null, null));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new EventEnvelope("t", p, 0, "x".repeat(0x10000), ""));
   }
 
   @Test
