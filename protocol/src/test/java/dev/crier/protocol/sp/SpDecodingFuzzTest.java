@@ -24,6 +24,18 @@ import org.junit.jupiter.api.Test;
 class SpDecodingFuzzTest {
   private static final int LIMIT = 4096;
 
+  private static final long[] BOUNDARY_LENGTHS = {
+    LIMIT - 1,
+    LIMIT,
+    LIMIT + 1,
+    Integer.MAX_VALUE,
+    1L << 31,
+    1L << 32,
+    Long.MAX_VALUE,
+    Long.MIN_VALUE,
+    -1
+  };
+
   private static final byte[][] SEEDS = {
     new EventEnvelope(
             "orders/1",
@@ -87,7 +99,7 @@ class SpDecodingFuzzTest {
     if (bytes.length == 0) {
       return bytes;
     }
-    switch (random.nextInt(5)) {
+    switch (random.nextInt(6)) {
       case 0 -> bytes[random.nextInt(bytes.length)] ^= (byte) (1 << random.nextInt(8));
       case 1 -> bytes = Arrays.copyOf(bytes, random.nextInt(bytes.length));
       case 2 -> bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);
@@ -96,9 +108,22 @@ class SpDecodingFuzzTest {
         int at = random.nextInt(bytes.length);
         bytes[at] = (byte) (0x80 | random.nextInt(128));
       }
+      case 4 -> {
+        // a whole length around the limit or an integer boundary, wherever a prefix may be
+        if (bytes.length >= SpWire.LENGTH_PREFIX) {
+          long length = BOUNDARY_LENGTHS[random.nextInt(BOUNDARY_LENGTHS.length)];
+          byte[] prefix = ByteBuffer.allocate(SpWire.LENGTH_PREFIX).putLong(length).array();
+          int at = random.nextInt(bytes.length - SpWire.LENGTH_PREFIX + 1);
+          System.arraycopy(prefix, 0, bytes, at, prefix.length);
+        }
+      }
       default -> {
-        byte[] spliced = Arrays.copyOf(bytes, bytes.length * 2);
-        System.arraycopy(bytes, random.nextInt(bytes.length), spliced, bytes.length, 1);
+        // the head of this input joined to the tail of a framed seed
+        byte[] other = SpFrameEncoder.frame(SEEDS[random.nextInt(SEEDS.length)]);
+        int cut = random.nextInt(bytes.length + 1);
+        int from = random.nextInt(other.length);
+        byte[] spliced = Arrays.copyOf(bytes, cut + other.length - from);
+        System.arraycopy(other, from, spliced, cut, other.length - from);
         bytes = spliced;
       }
     }
