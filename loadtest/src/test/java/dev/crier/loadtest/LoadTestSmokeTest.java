@@ -19,6 +19,29 @@ import org.junit.jupiter.api.Test;
  */
 class LoadTestSmokeTest {
 
+  private static LoadTest.Result run(
+      String target, String sub, String pub, int topics, int subscribers, int rate, int seconds)
+      throws Exception {
+    return LoadTest.run(
+        Settings.parse(
+            new String[] {
+              "--target",
+              target,
+              "--sub-token",
+              sub,
+              "--pub-token",
+              pub,
+              "--topics",
+              Integer.toString(topics),
+              "--subscribers",
+              Integer.toString(subscribers),
+              "--rate",
+              Integer.toString(rate),
+              "--duration",
+              Integer.toString(seconds)
+            }));
+  }
+
   @Test
   void smokeLoadsAgainstARealNodeAreDeliveredCompletelyAndInOrder() throws Exception {
     Path jar = Path.of(System.getProperty("crier.jar", "../proxy-node/target/crier-node.jar"));
@@ -51,48 +74,12 @@ class LoadTestSmokeTest {
       String sub = printed.get("crier: dev subscriber token:");
       String pub = printed.get("crier: dev publisher token:");
 
-      LoadTest.Result fanOut =
-          LoadTest.run(
-              Settings.parse(
-                  new String[] {
-                    "--target",
-                    target,
-                    "--sub-token",
-                    sub,
-                    "--pub-token",
-                    pub,
-                    "--topics",
-                    "1",
-                    "--subscribers",
-                    "200",
-                    "--rate",
-                    "50",
-                    "--duration",
-                    "3"
-                  }));
+      LoadTest.Result fanOut = run(target, sub, pub, 1, 200, 50, 3);
       assertTrue(fanOut.clean(), fanOut.summary());
       assertEquals(fanOut.expected(), fanOut.received());
       assertTrue(fanOut.expected() >= 200 * 100, fanOut.summary());
 
-      LoadTest.Result oneToOne =
-          LoadTest.run(
-              Settings.parse(
-                  new String[] {
-                    "--target",
-                    target,
-                    "--sub-token",
-                    sub,
-                    "--pub-token",
-                    pub,
-                    "--topics",
-                    "200",
-                    "--subscribers",
-                    "200",
-                    "--rate",
-                    "400",
-                    "--duration",
-                    "3"
-                  }));
+      LoadTest.Result oneToOne = run(target, sub, pub, 200, 200, 400, 3);
       assertTrue(oneToOne.clean(), oneToOne.summary());
       assertTrue(oneToOne.expected() >= 1000, oneToOne.summary());
     } finally {

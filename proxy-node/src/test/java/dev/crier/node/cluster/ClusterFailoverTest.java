@@ -1,7 +1,6 @@
 package dev.crier.node.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.crier.node.support.Await;
 import dev.crier.node.support.Http;
@@ -38,15 +37,12 @@ class ClusterFailoverTest {
   /** Publishes until the topic's owner answers (it may be moving), and returns the event's id. */
   private static String publishUntilAccepted(TestNode node, String topic, String data)
       throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      Http.Answer a = Http.publish(node, topic, data, TOKEN);
-      if (a.status() == 201) {
-        return a.json().get("id").asText();
-      }
-      assertTrue(System.nanoTime() < deadline, "publish kept failing: " + a.raw().body());
-      Thread.sleep(200);
-    }
+    Http.Answer[] last = new Http.Answer[1];
+    Await.until(
+        WAIT,
+        () -> (last[0] = Http.publish(node, topic, data, TOKEN)).status() == 201,
+        () -> "publish kept failing: " + last[0].raw().body());
+    return last[0].json().get("id").asText();
   }
 
   private static Set<String> data(List<SseEvent> events) {

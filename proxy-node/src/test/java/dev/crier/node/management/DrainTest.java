@@ -122,7 +122,11 @@ class DrainTest {
       assertTrue(
           Duration.ofNanos(last - first).toMillis() >= 500,
           "streams ended within " + Duration.ofNanos(last - first).toMillis() + " ms");
-      Thread.sleep(300);
+      int resumedAt = published.get();
+      Await.until(
+          WAIT,
+          () -> published.get() >= resumedAt + 10,
+          () -> "publishing stalled after the clients resumed");
       publishing.set(false);
       publisher.join();
       int total = published.get();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.crier.node.support.Await;
 import dev.crier.node.support.Http;
 import dev.crier.node.support.SseClient;
 import dev.crier.node.support.TestNode;
@@ -99,11 +100,8 @@ class SubscribeFlowTest {
   @Test
   void heartbeatCommentsKeepAnIdleStreamAlive() throws Exception {
     try (SseClient client = SseClient.open(node.http("/events/" + topic()), TOKEN)) {
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (client.comments().size() < 2 && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
-      assertTrue(client.comments().size() >= 2, "heartbeats: " + client.comments());
+      Await.until(
+          WAIT, () -> client.comments().size() >= 2, () -> "heartbeats: " + client.comments());
     }
   }
 
