@@ -11,6 +11,7 @@ import java.util.List;
  * @param subscribe topics (and patterns) the bearer may subscribe to and read history of
  * @param publish topics (and patterns) the bearer may publish to
  * @param admin whether the bearer may use the admin routes
+ * @param tenant the {@code crier.tenant} claim (whose limits the bearer shares), or null
  */
 public record Grants(
     String subject,
@@ -18,7 +19,8 @@ public record Grants(
     Instant expiresAt,
     List<TopicPattern> subscribe,
     List<TopicPattern> publish,
-    boolean admin) {
+    boolean admin,
+    String tenant) {
 
   public Grants {
     subscribe = List.copyOf(subscribe);

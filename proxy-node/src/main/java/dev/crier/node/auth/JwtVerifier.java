@@ -42,6 +42,7 @@ public final class JwtVerifier {
   static final String SUBSCRIBE_CLAIM = "crier.subscribe";
   static final String PUBLISH_CLAIM = "crier.publish";
   static final String ADMIN_CLAIM = "crier.admin";
+  static final String TENANT_CLAIM = "crier.tenant";
   static final String NESTED_CLAIM = "crier";
 
   private record KeyVerifier(String kid, Set<JWSAlgorithm> algorithms, JWSVerifier verifier) {}
@@ -205,13 +206,18 @@ public final class JwtVerifier {
     Object subscribe = claims.getClaim(SUBSCRIBE_CLAIM);
     Object publish = claims.getClaim(PUBLISH_CLAIM);
     Object admin = claims.getClaim(ADMIN_CLAIM);
+    Object tenant = claims.getClaim(TENANT_CLAIM);
     if (claims.getClaim(NESTED_CLAIM) instanceof Map<?, ?> nested) {
       subscribe = subscribe != null ? subscribe : nested.get("subscribe");
       publish = publish != null ? publish : nested.get("publish");
       admin = admin != null ? admin : nested.get("admin");
+      tenant = tenant != null ? tenant : nested.get("tenant");
     }
     if (admin != null && !(admin instanceof Boolean)) {
       throw new AuthException("malformed crier claims: admin must be a boolean");
+    }
+    if (tenant != null && !(tenant instanceof String)) {
+      throw new AuthException("malformed crier claims: tenant must be a string");
     }
     return new Grants(
         claims.getSubject(),
@@ -219,7 +225,8 @@ public final class JwtVerifier {
         claims.getExpirationTime().toInstant(),
         patterns(subscribe, "subscribe"),
         patterns(publish, "publish"),
-        Boolean.TRUE.equals(admin));
+        Boolean.TRUE.equals(admin),
+        (String) tenant);
   }
 
   private static List<TopicPattern> patterns(Object claim, String name) {
