@@ -1,8 +1,12 @@
 package dev.crier.node;
 
 import com.typesafe.config.Config;
+import dev.crier.node.auth.AuthCounters;
 import dev.crier.node.auth.AuthSettings;
-import dev.crier.node.auth.JwtVerifier;
+import dev.crier.node.auth.Authenticator;
+import dev.crier.node.auth.Revocations;
+import dev.crier.node.auth.RevokedTokens;
+import dev.crier.node.auth.TokenAdmin;
 import dev.crier.node.auth.TokenMinter;
 import dev.crier.node.bridge.Bridge;
 import dev.crier.node.bridge.BridgeCounters;
@@ -62,6 +66,8 @@ import org.apache.pekko.stream.Materializer;
  */
 public final class Guardian {
   private static final Duration DEV_TOKEN_TTL = Duration.ofHours(24);
+  private static final Duration REVOCATION_WRITE_TIMEOUT = Duration.ofSeconds(3);
+  private static final Duration REVOCATION_PRUNE_INTERVAL = Duration.ofMinutes(1);
   private static final Duration STREAMS_END_WAIT = Duration.ofSeconds(3);
   private static final Duration POLL = Duration.ofMillis(20);
 
@@ -113,7 +119,18 @@ public final class Guardian {
     CompletableFuture<Done> joined = ClusterMembership.join(system, config);
 
     ResponseCounters responses = new ResponseCounters();
-    Access access = new Access(JwtVerifier.create(auth), responses);
+    AuthCounters authCounters = new AuthCounters();
+    RevokedTokens revoked = new RevokedTokens();
+    ActorRef<Revocations.Command> revocations =
+        context.spawn(
+            Revocations.create(
+                revoked, REVOCATION_WRITE_TIMEOUT, REVOCATION_PRUNE_INTERVAL, Clock.systemUTC()),
+            "revocations");
+    Access access =
+        new Access(
+            Authenticator.create(auth, system, revoked, authCounters),
+            auth.adminSecret(),
+            responses);
     Limits limits = new Limits(LimitSettings.create(config));
     SubscribeRoutes subscribeRoutes =
         new SubscribeRoutes(
@@ -125,6 +142,7 @@ public final class Guardian {
             lifecycle,
             limits,
             Materializer.matFromSystem(system));
+    revoked.onRevoked(subscribeRoutes::endStreamsOf);
     PublishRoutes publishRoutes =
         new PublishRoutes(publish, history.maxEvents(), access, limits, owners, Clock.systemUTC());
 
@@ -143,8 +161,23 @@ public final class Guardian {
     String nodeId = nodeId(config, Cluster.get(system).selfMember().address());
     views.bridge(bridgeCounters);
     views.metrics(
-        new NodeMetrics(system, subscribeRoutes, counters, bridgeCounters, responses, limits));
+        new NodeMetrics(
+            system,
+            subscribeRoutes,
+            counters,
+            bridgeCounters,
+            responses,
+            limits,
+            authCounters,
+            revoked));
     views.admin(access);
+    views.tokens(
+        new TokenAdmin(
+            auth.signing() == null ? null : new TokenMinter(auth.signing()),
+            auth,
+            revocations,
+            system.scheduler(),
+            Clock.systemUTC()));
     CompletableFuture<InetSocketAddress> bridge = new CompletableFuture<>();
     BridgeSettings bridgeSettings = BridgeSettings.create(config);
     context.spawn(

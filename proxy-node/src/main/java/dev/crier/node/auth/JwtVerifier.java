@@ -1,9 +1,12 @@
 package dev.crier.node.auth;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.Ed25519Verifier;
 import com.nimbusds.jose.crypto.MACVerifier;
@@ -11,9 +14,16 @@ import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKMatcher;
+import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
@@ -28,32 +38,47 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
- * Verifies JWTs locally against configured keys and reads Crier's claims from them.
+ * Verifies JWTs against configured keys and, when a JWK Set URL is configured, the keys fetched
+ * from it, and reads Crier's claims from them.
  *
  * <p>Each key verifies only the algorithms of its own type (HMAC secrets HS*, RSA keys RS* and PS*,
  * EC keys the ES* of their curve, Ed25519 keys EdDSA): a token signed with HMAC using a public key
  * as the secret is never checked against the public key (algorithm confusion), and unsigned ({@code
- * alg: none}) or encrypted tokens are refused outright. Thread-safe.
+ * alg: none}) or encrypted tokens are refused outright. A token that is not a JWT, or has no key
+ * for its algorithm and {@code kid}, is left to the next verifier. The JWK set is fetched and
+ * cached by Nimbus's JWK source: refreshed ahead of expiry in the background, refetched on an
+ * unknown {@code kid} at most once per {@code min-refetch-interval}, and kept while the URL fails
+ * for {@code outage-ttl}. Thread-safe.
  */
-public final class JwtVerifier {
+public final class JwtVerifier implements TokenVerifier {
   static final String SUBSCRIBE_CLAIM = "crier.subscribe";
   static final String PUBLISH_CLAIM = "crier.publish";
   static final String ADMIN_CLAIM = "crier.admin";
   static final String TENANT_CLAIM = "crier.tenant";
   static final String NESTED_CLAIM = "crier";
+  private static final int MAX_JWKS_VERIFIERS = 256;
+  private static final int JWKS_SIZE_LIMIT = 512 * 1024;
 
   private record KeyVerifier(String kid, Set<JWSAlgorithm> algorithms, JWSVerifier verifier) {}
 
   private final List<KeyVerifier> keys;
-  private final DefaultJWTClaimsVerifier<com.nimbusds.jose.proc.SecurityContext> claimsVerifier;
+  private final JWKSource<SecurityContext> jwks;
+  private final Cache<JWK, KeyVerifier> jwksVerifiers =
+      Caffeine.newBuilder().maximumSize(MAX_JWKS_VERIFIERS).build();
+  private final DefaultJWTClaimsVerifier<SecurityContext> claimsVerifier;
 
   private JwtVerifier(
       List<KeyVerifier> keys,
-      DefaultJWTClaimsVerifier<com.nimbusds.jose.proc.SecurityContext> claims) {
+      JWKSource<SecurityContext> jwks,
+      DefaultJWTClaimsVerifier<SecurityContext> claims) {
     this.keys = keys;
+    this.jwks = jwks;
     this.claimsVerifier = claims;
   }
 
@@ -73,13 +98,28 @@ public final class JwtVerifier {
     if (!settings.issuer().isEmpty()) {
       exact.issuer(settings.issuer());
     }
-    DefaultJWTClaimsVerifier<com.nimbusds.jose.proc.SecurityContext> claims =
+    DefaultJWTClaimsVerifier<SecurityContext> claims =
         new DefaultJWTClaimsVerifier<>(
             settings.audience().isEmpty() ? null : settings.audience(),
             exact.build(),
             Set.of("exp"));
     claims.setMaxClockSkew((int) Math.min(Integer.MAX_VALUE, settings.leeway().toSeconds()));
-    return new JwtVerifier(List.copyOf(keys), claims);
+    return new JwtVerifier(List.copyOf(keys), jwkSource(settings.jwks()), claims);
+  }
+
+  private static JWKSource<SecurityContext> jwkSource(JwksSettings settings) {
+    if (settings == null) {
+      return null;
+    }
+    int timeout = (int) settings.timeout().toMillis();
+    return JWKSourceBuilder.<SecurityContext>create(
+            settings.url(), new DefaultResourceRetriever(timeout, timeout, JWKS_SIZE_LIMIT))
+        .cache(settings.cacheTtl().toMillis(), settings.timeout().toMillis())
+        .refreshAheadCache(settings.refreshAhead().toMillis(), true)
+        .rateLimited(settings.minRefetchInterval().toMillis())
+        .outageTolerant(settings.outageTtl().toMillis())
+        .retrying(false)
+        .build();
   }
 
   private static KeyVerifier verifier(JWK jwk) {
@@ -125,20 +165,45 @@ public final class JwtVerifier {
     throw new IllegalArgumentException("unsupported key type " + jwk.getKeyType());
   }
 
-  /** Verifies the token's signature and claims; throws {@link AuthException} saying why not. */
+  @Override
+  public String name() {
+    return AuthSettings.JWT;
+  }
+
+  @Override
+  public Optional<CompletionStage<Grants>> verify(String token, AccessRequest request) {
+    JWT jwt = parse(token);
+    if (jwt == null) {
+      return Optional.empty();
+    }
+    SignedJWT signed = signed(jwt);
+    List<KeyVerifier> candidates = candidates(signed.getHeader());
+    if (candidates.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(CompletableFuture.completedFuture(check(signed, candidates)));
+  }
+
+  /**
+   * Verifies the token's signature and claims; throws {@link AuthException} saying why not, or
+   * {@link AuthUnavailableException} when the JWK set cannot be fetched.
+   */
   public Grants verify(String token) {
-    SignedJWT jwt = signed(token);
-    JWSHeader header = jwt.getHeader();
+    JWT jwt = parse(token);
+    if (jwt == null) {
+      throw new AuthException("malformed token");
+    }
+    SignedJWT signed = signed(jwt);
+    List<KeyVerifier> candidates = candidates(signed.getHeader());
+    if (candidates.isEmpty()) {
+      throw new AuthException("no key for algorithm " + signed.getHeader().getAlgorithm());
+    }
+    return check(signed, candidates);
+  }
+
+  private Grants check(SignedJWT jwt, List<KeyVerifier> candidates) {
     boolean verified = false;
-    boolean candidate = false;
-    for (KeyVerifier key : keys) {
-      if (!key.algorithms().contains(header.getAlgorithm())
-          || (header.getKeyID() != null
-              && key.kid() != null
-              && !header.getKeyID().equals(key.kid()))) {
-        continue;
-      }
-      candidate = true;
+    for (KeyVerifier key : candidates) {
       try {
         if (jwt.verify(key.verifier())) {
           verified = true;
@@ -147,9 +212,6 @@ public final class JwtVerifier {
       } catch (JOSEException | IllegalStateException e) {
         throw new AuthException("invalid signature");
       }
-    }
-    if (!candidate) {
-      throw new AuthException("no key for algorithm " + header.getAlgorithm().getName());
     }
     if (!verified) {
       throw new AuthException("invalid signature");
@@ -166,13 +228,48 @@ public final class JwtVerifier {
     return grants(claims);
   }
 
-  private static SignedJWT signed(String token) {
-    JWT jwt;
-    try {
-      jwt = JWTParser.parse(token);
-    } catch (ParseException e) {
-      throw new AuthException("malformed token");
+  /** The keys that may have signed a token with this header: its algorithm, and its kid if any. */
+  private List<KeyVerifier> candidates(JWSHeader header) {
+    List<KeyVerifier> out = new ArrayList<>();
+    for (KeyVerifier key : keys) {
+      if (key.algorithms().contains(header.getAlgorithm())
+          && (header.getKeyID() == null
+              || key.kid() == null
+              || header.getKeyID().equals(key.kid()))) {
+        out.add(key);
+      }
     }
+    if (jwks != null && out.isEmpty()) {
+      for (JWK jwk : fetched(header)) {
+        KeyVerifier key = jwksVerifiers.get(jwk, JwtVerifier::verifier);
+        if (key.algorithms().contains(header.getAlgorithm())) {
+          out.add(key);
+        }
+      }
+    }
+    return out;
+  }
+
+  private List<JWK> fetched(JWSHeader header) {
+    try {
+      return jwks.get(new JWKSelector(JWKMatcher.forJWSHeader(header)), null);
+    } catch (RateLimitReachedException unknownKidAskedTooSoon) {
+      return List.of();
+    } catch (KeySourceException | IllegalArgumentException e) {
+      throw new AuthUnavailableException("the JWK set could not be fetched");
+    }
+  }
+
+  /** The parsed token, or null when it is not a JWT at all. */
+  private static JWT parse(String token) {
+    try {
+      return JWTParser.parse(token);
+    } catch (ParseException e) {
+      return null;
+    }
+  }
+
+  private static SignedJWT signed(JWT jwt) {
     if (jwt instanceof SignedJWT signed) {
       return signed;
     }

@@ -1,25 +1,76 @@
 package dev.crier.node.http;
 
+import dev.crier.node.auth.AccessRequest;
 import dev.crier.node.auth.AuthException;
+import dev.crier.node.auth.AuthUnavailableException;
+import dev.crier.node.auth.Authenticator;
 import dev.crier.node.auth.Grants;
-import dev.crier.node.auth.JwtVerifier;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 
-/** Authenticates requests at the edge: token lookup, verification, and the 401 that follows. */
-public record Access(JwtVerifier verifier, ResponseCounters counters) {
+/**
+ * Authenticates requests at the edge: finds the token, has the {@link Authenticator} check it, and
+ * turns a refusal into 401 (503 when the token cannot be checked right now, 403 when it does not
+ * grant what is asked).
+ *
+ * @param adminSecret a static bearer credential that the admin routes also accept, or ""
+ */
+public record Access(Authenticator authenticator, String adminSecret, ResponseCounters counters) {
+  private static final int UNAVAILABLE_RETRY_SECONDS = 5;
+  private static final Grants STATIC_ADMIN =
+      new Grants("admin-secret", null, Instant.MAX, List.of(), List.of(), true, null);
 
-  /** The grants of the request's token; throws a 401 rejection when there is none or it is bad. */
-  public Grants authenticate(HttpRequest request) {
-    String token = RequestToken.of(request).orElse(null);
-    if (token == null) {
-      counters.authFailure();
-      throw ApiError.unauthorized("missing bearer token").rejection();
+  /** The request's grants; fails with a 401 or 503 rejection. */
+  public CompletionStage<Grants> authenticate(HttpRequest request, AccessRequest intent) {
+    return authenticator
+        .authenticate(RequestToken.of(request), intent)
+        .handle(
+            (grants, failure) -> {
+              if (failure == null) {
+                return grants;
+              }
+              throw rejection(failure);
+            });
+  }
+
+  /** The grants of an admin caller: an admin token or the static admin secret; else 401/403. */
+  public CompletionStage<Grants> authenticateAdmin(HttpRequest request) {
+    Optional<String> token = RequestToken.of(request);
+    if (token.isPresent() && isAdminSecret(token.get())) {
+      return CompletableFuture.completedFuture(STATIC_ADMIN);
     }
-    try {
-      return verifier.verify(token);
-    } catch (AuthException e) {
-      counters.authFailure();
-      throw ApiError.unauthorized(e.getMessage()).rejection();
+    return authenticate(request, AccessRequest.admin())
+        .thenApply(
+            grants -> {
+              if (!grants.admin()) {
+                throw ApiError.forbidden("token is not an admin token").rejection();
+              }
+              return grants;
+            });
+  }
+
+  private boolean isAdminSecret(String token) {
+    return !adminSecret.isEmpty()
+        && MessageDigest.isEqual(
+            adminSecret.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private ApiError.Rejection rejection(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
+    if (cause instanceof AuthUnavailableException e) {
+      return ApiError.unavailable("auth_unavailable", e.getMessage(), UNAVAILABLE_RETRY_SECONDS)
+          .rejection();
     }
+    counters.authFailure();
+    return ApiError.unauthorized(
+            cause instanceof AuthException e ? e.getMessage() : "token could not be checked")
+        .rejection();
   }
 }

@@ -1,6 +1,7 @@
 package dev.crier.node.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.CompletionException;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
@@ -68,5 +69,15 @@ public record ApiError(StatusCode status, String code, String message, Integer r
 
   public Rejection rejection() {
     return new Rejection(this);
+  }
+
+  /** The response for a failed stage whose cause is a {@link Rejection}; rethrows anything else. */
+  public static HttpResponse answerRejection(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof Rejection r) {
+        return r.error().toResponse();
+      }
+    }
+    throw failure instanceof CompletionException c ? c : new CompletionException(failure);
   }
 }

@@ -49,7 +49,7 @@ public final class Limits {
 
   /** Takes {@code events} from the subject's publish allowance, or throws a 429 rejection. */
   public void admitPublish(String subject, int events) {
-    if (settings.publishRate() <= 0) {
+    if (settings.publishRate() <= 0 || subject == null) {
       return;
     }
     long now = System.nanoTime();
@@ -73,7 +73,7 @@ public final class Limits {
 
   /** Counts one more for the key unless it is at the limit; atomic per key. */
   private static boolean take(Map<String, Integer> counts, String key, int limit) {
-    if (limit <= 0) {
+    if (limit <= 0 || key == null) {
       return true;
     }
     boolean[] taken = {false};
@@ -91,7 +91,7 @@ public final class Limits {
   }
 
   private static void give(Map<String, Integer> counts, String key, int limit) {
-    if (limit > 0) {
+    if (limit > 0 && key != null) {
       counts.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
     }
   }

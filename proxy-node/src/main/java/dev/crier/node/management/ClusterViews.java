@@ -1,5 +1,6 @@
 package dev.crier.node.management;
 
+import dev.crier.node.auth.TokenAdmin;
 import dev.crier.node.bridge.BridgeCounters;
 import dev.crier.node.cluster.NodeInfo;
 import dev.crier.node.cluster.RegistryView;
@@ -30,6 +31,7 @@ public final class ClusterViews implements Extension {
   private final AtomicReference<BridgeCounters> bridge = new AtomicReference<>();
   private final AtomicReference<NodeMetrics> metrics = new AtomicReference<>();
   private final AtomicReference<Access> admin = new AtomicReference<>();
+  private final AtomicReference<TokenAdmin> tokens = new AtomicReference<>();
 
   public static ClusterViews get(ActorSystem<?> system) {
     return ID.apply(system);
@@ -43,13 +45,22 @@ public final class ClusterViews implements Extension {
     return registry.get();
   }
 
-  /** How admin routes authenticate their caller (a token with {@code crier.admin: true}). */
+  /** How admin routes authenticate their caller (an admin token or the static admin secret). */
   public void admin(Access access) {
     admin.set(access);
   }
 
   Access admin() {
     return admin.get();
+  }
+
+  /** What the admin token routes mint and revoke with. */
+  public void tokens(TokenAdmin tokenAdmin) {
+    tokens.set(tokenAdmin);
+  }
+
+  TokenAdmin tokens() {
+    return tokens.get();
   }
 
   public void metrics(NodeMetrics nodeMetrics) {

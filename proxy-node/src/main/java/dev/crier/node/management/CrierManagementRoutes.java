@@ -2,11 +2,9 @@ package dev.crier.node.management;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.crier.node.auth.Grants;
 import dev.crier.node.bridge.BridgeCounters;
 import dev.crier.node.cluster.NodeInfo;
 import dev.crier.node.cluster.RegistryView;
-import dev.crier.node.http.ApiError;
 import dev.crier.node.http.Json;
 import dev.crier.node.http.QueryParameters;
 import dev.crier.node.topic.TopicHubs;
@@ -14,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.pekko.actor.Address;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -47,35 +44,7 @@ public final class CrierManagementRoutes extends AllDirectives implements Manage
 
   @Override
   public Route routes(ManagementRouteProviderSettings settings) {
-    return concat(
-        post(() -> path(PathMatchers.segment("admin").slash("drain"), this::drain)), reads());
-  }
-
-  /**
-   * Starts the node's coordinated shutdown, which drains it (see {@code crier.drain.window}),
-   * leaves the cluster and ends the process. Needs a token with {@code crier.admin: true}.
-   */
-  private Route drain() {
-    return extractRequest(
-        request -> {
-          try {
-            Grants grants = ClusterViews.get(system).admin().authenticate(request);
-            if (!grants.admin()) {
-              return complete(ApiError.forbidden("token is not an admin token").toResponse());
-            }
-          } catch (ApiError.Rejection rejection) {
-            return complete(rejection.error().toResponse());
-          }
-          CoordinatedShutdown.get(system).run(AdminDrain.INSTANCE);
-          return complete(
-              Json.response(
-                  StatusCodes.ACCEPTED, Json.MAPPER.createObjectNode().put("draining", true)));
-        });
-  }
-
-  /** Why the node shut down, in Pekko's coordinated shutdown. */
-  private static final class AdminDrain implements CoordinatedShutdown.Reason {
-    static final AdminDrain INSTANCE = new AdminDrain();
+    return concat(new AdminRoutes(system).route(), reads());
   }
 
   private Route reads() {

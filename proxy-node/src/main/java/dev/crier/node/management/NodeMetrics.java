@@ -1,5 +1,7 @@
 package dev.crier.node.management;
 
+import dev.crier.node.auth.AuthCounters;
+import dev.crier.node.auth.RevokedTokens;
 import dev.crier.node.bridge.BridgeCounters;
 import dev.crier.node.http.ResponseCounters;
 import dev.crier.node.limits.Limits;
@@ -15,6 +17,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -37,8 +40,11 @@ public final class NodeMetrics {
       FanoutCounters fanout,
       BridgeCounters bridge,
       ResponseCounters responses,
-      Limits limits) {
+      Limits limits,
+      AuthCounters auth,
+      RevokedTokens revoked) {
     JvmMetrics.builder().register(registry);
+    authMetrics(auth, revoked);
     GaugeWithCallback.builder()
         .name("crier_sse_connections")
         .help("Open SSE connections.")
@@ -142,6 +148,53 @@ public final class NodeMetrics {
               }
               byStatus.forEach((status, n) -> cb.call(n, status));
             })
+        .register(registry);
+  }
+
+  private void authMetrics(AuthCounters auth, RevokedTokens revoked) {
+    CounterWithCallback.builder()
+        .name("crier_auth_verifications")
+        .help(
+            "Requests whose credentials were checked, by the verifier that decided (jwt, webhook,"
+                + " anonymous, none) and the result (granted, refused, revoked, unavailable).")
+        .labelNames("verifier", "result")
+        .callback(
+            cb ->
+                auth.verifications()
+                    .forEach((outcome, n) -> cb.call(n, outcome.verifier(), outcome.result())))
+        .register(registry);
+    byLabel(
+        "crier_auth_webhook_calls",
+        "Calls to the auth webhook, by result (granted, refused, failed, breaker_open).",
+        "result",
+        auth::webhookCalls);
+    counter(
+        "crier_auth_webhook_cache_hits",
+        "Requests answered from a cached auth webhook answer.",
+        auth::webhookCacheHits);
+    counter(
+        "crier_auth_webhook_stale_grants",
+        "Requests granted from an older webhook answer while the webhook was out (allow-cached).",
+        auth::webhookStaleGrants);
+    GaugeWithCallback.builder()
+        .name("crier_auth_webhook_breaker_state")
+        .help(
+            "The auth webhook's circuit breaker: 1 for its current state (closed, open, half_open).")
+        .labelNames("state")
+        .callback(
+            cb -> {
+              String current = auth.webhookBreakerState();
+              if (!current.isEmpty()) {
+                for (String state : List.of("closed", "open", "half_open")) {
+                  cb.call(state.equals(current) ? 1 : 0, state);
+                }
+              }
+            })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("crier_auth_revoked_tokens")
+        .help("Revoked token ids held cluster-wide (until their tokens expire).")
+        .callback(cb -> cb.call(revoked.size()))
         .register(registry);
   }
 

@@ -2,6 +2,7 @@ package dev.crier.node.publish;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crier.node.auth.AccessRequest;
 import dev.crier.node.auth.Grants;
 import dev.crier.node.http.Access;
 import dev.crier.node.http.ApiError;
@@ -98,7 +99,16 @@ public final class PublishRoutes extends AllDirectives {
 
   private CompletionStage<HttpResponse> cancel(HttpRequest request, String topic, String id) {
     String valid = EventRequests.topic(topic);
-    authorizePublish(access.authenticate(request), List.of(valid));
+    return access
+        .authenticate(request, AccessRequest.publish(List.of(valid)))
+        .thenCompose(
+            grants -> {
+              authorizePublish(grants, List.of(valid));
+              return cancelAuthorized(valid, id);
+            });
+  }
+
+  private CompletionStage<HttpResponse> cancelAuthorized(String valid, String id) {
     if (!id.startsWith(TopicOwner.SCHEDULE_ID_PREFIX)) {
       return CompletableFuture.completedFuture(
           new ApiError(
@@ -144,10 +154,14 @@ public final class PublishRoutes extends AllDirectives {
                   header(request, "Crier-Event-Type"),
                   header(request, "Crier-Idempotency-Key"),
                   header(request, "Crier-Deliver-At"));
-          Grants grants = access.authenticate(request);
-          authorizePublish(grants, List.of(valid));
-          limits.admitPublish(grants.subject(), 1);
-          return sequence(valid, List.of(draft))
+          return access
+              .authenticate(request, AccessRequest.publish(List.of(valid)))
+              .thenCompose(
+                  grants -> {
+                    authorizePublish(grants, List.of(valid));
+                    limits.admitPublish(grants.subject(), 1);
+                    return sequence(valid, List.of(draft));
+                  })
               .thenApply(published -> Json.response(StatusCodes.CREATED, accepted(published, 0)));
         });
   }
@@ -159,52 +173,70 @@ public final class PublishRoutes extends AllDirectives {
         body -> {
           EventRequests.Batch batch = requests.batch(body);
           List<EventRequests.Addressed> items = batch.items();
-          Grants grants = access.authenticate(request);
-          authorizePublish(grants, items.stream().map(EventRequests.Addressed::topic).toList());
-          limits.admitPublish(grants.subject(), items.size());
-          Map<String, List<Integer>> indexesByTopic = new LinkedHashMap<>();
-          for (int i = 0; i < items.size(); i++) {
-            indexesByTopic.computeIfAbsent(items.get(i).topic(), t -> new ArrayList<>()).add(i);
-          }
-          ObjectNode[] answers = new ObjectNode[items.size()];
-          List<CompletableFuture<Void>> pending = new ArrayList<>();
-          indexesByTopic.forEach(
-              (topic, indexes) -> {
-                List<TopicOwner.Draft> drafts =
-                    indexes.stream().map(i -> items.get(i).draft()).toList();
-                pending.add(
-                    sequence(topic, drafts)
-                        .thenAccept(
-                            published -> {
-                              for (int k = 0; k < indexes.size(); k++) {
-                                answers[indexes.get(k)] = accepted(published, k);
-                              }
-                            })
-                        .toCompletableFuture());
-              });
-          return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
-              .thenApply(
-                  done -> {
-                    if (!batch.array()) {
-                      return Json.response(StatusCodes.CREATED, answers[0]);
-                    }
-                    ArrayNode array = Json.MAPPER.createArrayNode();
-                    for (ObjectNode answer : answers) {
-                      array.add(answer);
-                    }
-                    return Json.response(StatusCodes.CREATED, array);
+          List<String> topics = items.stream().map(EventRequests.Addressed::topic).toList();
+          return access
+              .authenticate(request, AccessRequest.publish(topics.stream().distinct().toList()))
+              .thenCompose(
+                  grants -> {
+                    authorizePublish(grants, topics);
+                    limits.admitPublish(grants.subject(), items.size());
+                    return sequenceBatch(batch);
                   });
         });
+  }
+
+  private CompletionStage<HttpResponse> sequenceBatch(EventRequests.Batch batch) {
+    List<EventRequests.Addressed> items = batch.items();
+    Map<String, List<Integer>> indexesByTopic = new LinkedHashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      indexesByTopic.computeIfAbsent(items.get(i).topic(), t -> new ArrayList<>()).add(i);
+    }
+    ObjectNode[] answers = new ObjectNode[items.size()];
+    List<CompletableFuture<Void>> pending = new ArrayList<>();
+    indexesByTopic.forEach(
+        (topic, indexes) -> {
+          List<TopicOwner.Draft> drafts = indexes.stream().map(i -> items.get(i).draft()).toList();
+          pending.add(
+              sequence(topic, drafts)
+                  .thenAccept(
+                      published -> {
+                        for (int k = 0; k < indexes.size(); k++) {
+                          answers[indexes.get(k)] = accepted(published, k);
+                        }
+                      })
+                  .toCompletableFuture());
+        });
+    return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              if (!batch.array()) {
+                return Json.response(StatusCodes.CREATED, answers[0]);
+              }
+              ArrayNode array = Json.MAPPER.createArrayNode();
+              for (ObjectNode answer : answers) {
+                array.add(answer);
+              }
+              return Json.response(StatusCodes.CREATED, array);
+            });
   }
 
   private CompletionStage<HttpResponse> history(HttpRequest request, String topic) {
     String valid = EventRequests.topic(topic);
     Position after = afterParameter(request);
     int limit = limitParameter(request);
-    Grants grants = access.authenticate(request);
-    if (!grants.maySubscribe(valid)) {
-      throw ApiError.forbidden("token does not grant subscribe to topic " + valid).rejection();
-    }
+    return access
+        .authenticate(request, AccessRequest.subscribe(List.of(valid)))
+        .thenCompose(
+            grants -> {
+              if (!grants.maySubscribe(valid)) {
+                throw ApiError.forbidden("token does not grant subscribe to topic " + valid)
+                    .rejection();
+              }
+              return readHistory(valid, after, limit);
+            });
+  }
+
+  private CompletionStage<HttpResponse> readHistory(String valid, Position after, int limit) {
     return owners
         .<TopicOwner.Slice>ask(
             valid, replyTo -> new TopicOwner.Read(after, limit, limit, replyTo), settings.timeout())

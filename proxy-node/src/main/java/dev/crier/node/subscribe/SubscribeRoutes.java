@@ -1,5 +1,6 @@
 package dev.crier.node.subscribe;
 
+import dev.crier.node.auth.AccessRequest;
 import dev.crier.node.auth.Grants;
 import dev.crier.node.http.Access;
 import dev.crier.node.http.ApiError;
@@ -81,8 +82,12 @@ public final class SubscribeRoutes extends AllDirectives {
   private final Map<Long, OpenStream> streams = new ConcurrentHashMap<>();
   private final Limits limits;
 
-  /** An open SSE stream: its feed, and what it holds of the per-client limits. */
-  private record OpenStream(BoundedSourceQueue<FeedItem> queue, Limits.Release release) {}
+  /**
+   * An open SSE stream: its feed, what it holds of the per-client limits, and its token's id (null
+   * if none) so that revoking the token ends it.
+   */
+  private record OpenStream(
+      BoundedSourceQueue<FeedItem> queue, Limits.Release release, String tokenId) {}
 
   /**
    * @param syncTimeout how long a new subscription may take to catch up before answering 503
@@ -140,22 +145,29 @@ public final class SubscribeRoutes extends AllDirectives {
   }
 
   private Route subscribe(HttpRequest request, List<String> pathTopics) {
+    CursorCodec codec;
+    Position[] resume;
+    int replay;
     try {
-      return completeWithFuture(open(request, pathTopics));
+      codec = new CursorCodec(topics(request, pathTopics));
+      resume = resumePositions(request, codec);
+      replay = replay(request);
     } catch (ApiError.Rejection rejection) {
       return complete(rejection.error().toResponse());
     }
+    return completeWithFuture(
+        access
+            .authenticate(request, AccessRequest.subscribe(codec.topics()))
+            .thenCompose(grants -> open(request, grants, codec, resume, replay))
+            .exceptionally(ApiError::answerRejection));
   }
 
   /**
    * Checks the request, registers the subscription with the hubs, and answers once every topic has
    * caught up, so that a 200 means every event published from then on will arrive.
    */
-  private CompletableFuture<HttpResponse> open(HttpRequest request, List<String> pathTopics) {
-    CursorCodec codec = new CursorCodec(topics(request, pathTopics));
-    Position[] resume = resumePositions(request, codec);
-    int replay = replay(request);
-    Grants grants = access.authenticate(request);
+  private CompletableFuture<HttpResponse> open(
+      HttpRequest request, Grants grants, CursorCodec codec, Position[] resume, int replay) {
     for (String topic : codec.topics()) {
       if (!grants.maySubscribe(topic)) {
         throw ApiError.forbidden("token does not grant subscribe to topic " + topic).rejection();
@@ -174,7 +186,7 @@ public final class SubscribeRoutes extends AllDirectives {
         Source.<FeedItem>queue(settings.bufferSize()).preMaterialize(materializer);
     open.incrementAndGet();
     opened.increment();
-    streams.put(id, new OpenStream(feed.first(), release));
+    streams.put(id, new OpenStream(feed.first(), release, grants.tokenId()));
     List<String> topics = codec.topics();
     CompletableFuture<?>[] synced = new CompletableFuture<?>[topics.size()];
     for (int i = 0; i < topics.size(); i++) {
@@ -311,6 +323,20 @@ public final class SubscribeRoutes extends AllDirectives {
     long millis = settings.retry().toMillis();
     long jittered = millis / 2 + ThreadLocalRandom.current().nextLong(millis + 1);
     return ByteString.fromArrayUnsafe(SseEncoder.retry(jittered));
+  }
+
+  /** Ends the streams opened with any of these (now revoked) tokens. */
+  public void endStreamsOf(Set<String> revokedTokenIds) {
+    int ended = 0;
+    for (OpenStream stream : streams.values()) {
+      if (stream.tokenId() != null && revokedTokenIds.contains(stream.tokenId())) {
+        stream.queue().complete();
+        ended++;
+      }
+    }
+    if (ended > 0) {
+      log.info("ended [{}] SSE streams of revoked tokens", ended);
+    }
   }
 
   /**
