@@ -1,0 +1,209 @@
+package dev.crier.node.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crier.node.support.AuthService;
+import dev.crier.node.support.Await;
+import dev.crier.node.support.Http;
+import dev.crier.node.support.SseClient;
+import dev.crier.node.support.TestNode;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** The auth webhook against a real local auth service: cache, coalescing, breaker, outages. */
+class WebhookAuthTest {
+  private static final String TOPIC = "/events/hooked/news";
+
+  private static TestNode node(AuthService service, String extra) {
+    return TestNode.start(
+        "crier.auth.verifiers = [jwt, webhook]\n"
+            + "crier.auth.webhook.url = \""
+            + service.url()
+            + "\"\n"
+            + "crier.auth.webhook.authorization = \"Bearer node-to-service\"\n"
+            + extra);
+  }
+
+  /** An opaque (non-JWT) token, so the jwt verifier passes it on to the webhook. */
+  private static String opaque() {
+    return "opaque-" + UUID.randomUUID();
+  }
+
+  @Test
+  void grantsAreCachedAndOnlyForWhatTheyCover() throws Exception {
+    try (AuthService service = new AuthService();
+        TestNode node = node(service, "")) {
+      String token = opaque();
+      for (int i = 0; i < 5; i++) {
+        try (SseClient sse = SseClient.open(node.http(TOPIC), token)) {
+          assertEquals(200, sse.status());
+        }
+      }
+      assertEquals(1, service.calls(), "one webhook call for five connects with one token");
+      var asked = service.requests().get(0);
+      assertEquals(token, asked.get("token").asText());
+      assertEquals("subscribe", asked.get("action").asText());
+      assertEquals("hooked/news", asked.get("topics").get(0).asText());
+      assertEquals("Bearer node-to-service", service.authorizations().get(0));
+
+      // Not covered by the cached grant: asked again, and still not granted → 403.
+      assertEquals(403, Http.get(node.http("/events/elsewhere"), token).status());
+      assertEquals(2, service.calls());
+      assertEquals(
+          403, Http.publish(node, "elsewhere", "x", token).status(), "publish not granted there");
+      assertEquals(201, Http.publish(node, "hooked/news", "x", token).status());
+
+      // JWTs still go to the local keys, never to the webhook.
+      int before = service.calls();
+      assertEquals(201, Http.publish(node, "jwt-topic", "x", TestNode.allAccess()).status());
+      assertEquals(before, service.calls());
+    }
+  }
+
+  @Test
+  void refusalsAre401AndCachedToo() throws Exception {
+    try (AuthService service = new AuthService();
+        TestNode node = node(service, "crier.auth.webhook.refused-ttl = 1h")) {
+      service.mode(AuthService.Mode.REFUSE);
+      String token = opaque();
+      for (int i = 0; i < 3; i++) {
+        Http.Answer answer = Http.get(node.http(TOPIC), token);
+        assertEquals(401, answer.status());
+        assertEquals("unauthorized", answer.json().get("error").asText());
+      }
+      assertEquals(1, service.calls());
+      assertEquals(401, Http.publish(node, "hooked/news", "x", token).status());
+      assertEquals(1, service.calls(), "a refusal holds for every action");
+    }
+  }
+
+  @Test
+  void aThousandConcurrentConnectsWithOneTokenMakeOneCall() throws Exception {
+    try (AuthService service = new AuthService();
+        TestNode node = node(service, "")) {
+      service.delay(500);
+      String token = opaque();
+      HttpClient client = HttpClient.newHttpClient();
+      List<CompletableFuture<HttpResponse<Void>>> connects = new ArrayList<>();
+      for (int i = 0; i < 1000; i++) {
+        connects.add(
+            client.sendAsync(
+                HttpRequest.newBuilder(node.http(TOPIC))
+                    .header("Authorization", "Bearer " + token)
+                    .build(),
+                HttpResponse.BodyHandlers.discarding()));
+      }
+      // SSE bodies never end: wait for heads only, by polling for every stream being open.
+      Await.until(
+          Duration.ofSeconds(60),
+          () -> openConnections(node) == 1000,
+          () -> "streams open: " + openConnections(node));
+      assertEquals(1, service.calls(), "one webhook call for 1,000 concurrent connects");
+      connects.forEach(c -> c.cancel(true));
+    }
+  }
+
+  private static int openConnections(TestNode node) {
+    try {
+      String metrics = Http.get(node.management("/metrics"), null).raw().body();
+      for (String line : metrics.split("\n")) {
+        if (line.startsWith("crier_sse_connections ")) {
+          return (int) Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+        }
+      }
+      return -1;
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  @Test
+  void failuresOpenTheBreakerAndDenyWhileItIsOpenThenItCloses() throws Exception {
+    try (AuthService service = new AuthService();
+        TestNode node =
+            node(
+                service,
+                "crier.auth.webhook.breaker.max-failures = 3\n"
+                    + "crier.auth.webhook.breaker.reset-timeout = 2s\n")) {
+      service.mode(AuthService.Mode.FAIL);
+      for (int i = 0; i < 3; i++) {
+        Http.Answer answer = Http.get(node.http(TOPIC), opaque());
+        assertEquals(503, answer.status());
+        assertEquals("auth_unavailable", answer.json().get("error").asText());
+        assertTrue(answer.raw().headers().firstValue("Retry-After").isPresent());
+      }
+      assertEquals(3, service.calls());
+      assertTrue(metrics(node).contains("crier_auth_webhook_breaker_state{state=\"open\"} 1"));
+      // Open: refused at once, the service is not called.
+      assertEquals(503, Http.get(node.http(TOPIC), opaque()).status());
+      assertEquals(3, service.calls());
+      assertTrue(metrics(node).contains("crier_auth_webhook_calls_total{result=\"breaker_open\"}"));
+
+      service.mode(AuthService.Mode.GRANT);
+      String token = opaque();
+      Await.until(
+          Duration.ofSeconds(10),
+          () -> Http.publish(node, "hooked/news", "x", token).status() == 201,
+          () -> "the breaker did not let a probe through");
+      assertTrue(metrics(node).contains("crier_auth_webhook_breaker_state{state=\"closed\"} 1"));
+    }
+  }
+
+  @Test
+  void duringAnOutageAllowCachedKeepsKnownTokensAndDenyDoesNot() throws Exception {
+    String shortGrants =
+        "crier.auth.webhook.granted-ttl = 1s\n"
+            + "crier.auth.webhook.stale-ttl = 1h\n"
+            + "crier.auth.webhook.breaker.max-failures = 100\n";
+    try (AuthService service = new AuthService();
+        TestNode allowCached =
+            node(service, shortGrants + "crier.auth.webhook.on-outage = allow-cached");
+        TestNode deny = node(service, shortGrants + "crier.auth.webhook.on-outage = deny")) {
+      String known = opaque();
+      assertEquals(201, Http.publish(allowCached, "hooked/a", "x", known).status());
+      assertEquals(201, Http.publish(deny, "hooked/a", "x", known).status());
+      service.mode(AuthService.Mode.FAIL);
+      Thread.sleep(1100); // let granted-ttl pass, so both nodes must ask again
+      int calls = service.calls();
+
+      assertEquals(201, Http.publish(allowCached, "hooked/a", "y", known).status());
+      assertEquals(503, Http.publish(deny, "hooked/a", "y", known).status());
+      assertTrue(service.calls() > calls, "both asked the webhook first");
+      assertEquals(
+          503, Http.publish(allowCached, "hooked/a", "y", opaque()).status(), "unknown token");
+      assertEquals(
+          503,
+          Http.publish(allowCached, "elsewhere", "y", known).status(),
+          "a stale grant is used only for what it covers; the rest waits for the webhook");
+      assertTrue(metrics(allowCached).contains("crier_auth_webhook_stale_grants_total 1"));
+    }
+  }
+
+  private static String metrics(TestNode node) throws Exception {
+    return Http.get(node.management("/metrics"), null).raw().body();
+  }
+
+  @Test
+  void misconfigurationStopsTheNodeWithAMessage() {
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                AuthSettings.create(
+                    dev.crier.node.config.CrierConfig.load(
+                        com.typesafe.config.ConfigFactory.parseString(
+                            "crier.auth.verifiers = [jwt, webhook]\n"
+                                + "crier.auth.jwt.keys = [{ secret = \""
+                                + TestNode.SECRET
+                                + "\" }]"))));
+    assertTrue(e.getMessage().contains("crier.auth.webhook.url"), e.getMessage());
+  }
+}
