@@ -45,9 +45,10 @@ public record JwksSettings(
       throw new IllegalArgumentException(
           "crier.auth.jwt.jwks.url is not a URL: " + e.getMessage(), e);
     }
-    if (settings.refreshAhead().compareTo(settings.cacheTtl()) >= 0) {
+    if (settings.refreshAhead().plus(settings.timeout()).compareTo(settings.cacheTtl()) > 0) {
       throw new IllegalArgumentException(
-          "crier.auth.jwt.jwks.refresh-ahead must be shorter than cache-ttl");
+          "crier.auth.jwt.jwks.refresh-ahead plus timeout must not exceed cache-ttl"
+              + " (a refresh must be able to finish before the cached set expires)");
     }
     return settings;
   }

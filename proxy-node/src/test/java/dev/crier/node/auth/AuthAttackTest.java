@@ -102,6 +102,8 @@ class AuthAttackTest {
       jwt.sign(new RSASSASigner(rsa));
       signedByRsa = jwt.serialize();
     }
+    String revoked = hs256(claims(List.of("victim")).jwtID("revoked-jti").build(), SECRET, "hs");
+    String admin = hs256(claims(List.of()).claim("crier.admin", true).build(), SECRET, "hs");
     String[] parts = good.split("\\.");
     List<Attack> attacks =
         List.of(
@@ -225,6 +227,10 @@ class AuthAttackTest {
                 "an encoded .. does not reach another topic",
                 n -> publish(n, "/topics/victim%2F..%2Forders/events", good),
                 403),
+            new Attack(
+                "revoked token (publish)", n -> publish(n, "/topics/victim/events", revoked), 401),
+            new Attack(
+                "revoked token (subscribe)", n -> subscribe(n, "/events/victim", revoked), 401),
             new Attack("no token at all", n -> publish(n, "/topics/victim/events", null), 401));
 
     try (TestNode node =
@@ -243,6 +249,14 @@ class AuthAttackTest {
                 + "\"\"\", kid = \"rsa\" }]")) {
       SseClient watcher = SseClient.open(node.http("/events/victim"), good);
       SseClient secrets = SseClient.open(node.http("/events/orders-secret"), all);
+      assertEquals(
+          200,
+          Http.send(
+                  HttpRequest.newBuilder(node.management("/admin/tokens/revoked-jti"))
+                      .header("Authorization", "Bearer " + admin)
+                      .DELETE()
+                      .build())
+              .status());
       List<String> wrong = new ArrayList<>();
       for (Attack attack : attacks) {
         int status = statusOf(attack.request().apply(node));
