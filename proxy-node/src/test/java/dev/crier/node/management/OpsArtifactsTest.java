@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.crier.node.support.Await;
 import dev.crier.node.support.Binaries;
 import dev.crier.node.support.Http;
@@ -105,5 +106,40 @@ class OpsArtifactsTest {
     String report = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(check.waitFor(30, TimeUnit.SECONDS));
     assertEquals(0, check.exitValue(), report);
+  }
+
+  /**
+   * Helm is not installable here, so the chart is checked as far as plain YAML allows: its chart
+   * and values files parse, and every {@code .Values.…} path a template uses exists in values.yaml
+   * (a typo there would render as an empty value, not as an error).
+   */
+  @Test
+  void helmChartParsesAndItsTemplatesUseOnlyDefinedValues() throws Exception {
+    Path chart = OPS.resolve("helm/crier");
+    ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    JsonNode meta = yaml.readTree(chart.resolve("Chart.yaml").toFile());
+    assertEquals("v2", meta.get("apiVersion").asText());
+    assertEquals("crier", meta.get("name").asText());
+    JsonNode values = yaml.readTree(chart.resolve("values.yaml").toFile());
+    Pattern reference = Pattern.compile("\\.Values\\.([A-Za-z0-9_.]+)");
+    Set<String> missing = new TreeSet<>();
+    int references = 0;
+    try (var templates = Files.list(chart.resolve("templates"))) {
+      for (Path template : templates.toList()) {
+        Matcher m = reference.matcher(Files.readString(template));
+        while (m.find()) {
+          references++;
+          JsonNode node = values;
+          for (String key : m.group(1).split("\\.")) {
+            node = node.path(key);
+          }
+          if (node.isMissingNode()) {
+            missing.add(template.getFileName() + ": .Values." + m.group(1));
+          }
+        }
+      }
+    }
+    assertTrue(references > 20, "found only " + references + " value references");
+    assertEquals(Set.of(), missing);
   }
 }
