@@ -32,6 +32,7 @@ import dev.crier.node.publish.PublishSettings;
 import dev.crier.node.subscribe.SubscribeRoutes;
 import dev.crier.node.subscribe.SubscribeSettings;
 import dev.crier.node.topic.FanoutCounters;
+import dev.crier.node.topic.HistoryCounters;
 import dev.crier.node.topic.HistorySettings;
 import dev.crier.node.topic.TopicHub;
 import dev.crier.node.topic.TopicHubs;
@@ -95,13 +96,19 @@ public final class Guardian {
     ClusterSettings cluster = ClusterSettings.create(config);
     RegistryView registryView = new RegistryView(cluster.registryBuckets());
     FanoutCounters counters = new FanoutCounters();
+    HistoryCounters historyCounters = new HistoryCounters();
     BridgeCounters bridgeCounters = new BridgeCounters();
     BridgeTransport transport = new BridgeTransport(bridgeCounters);
     ActorRef<SubscriberRegistry.Command> registry =
         context.spawn(SubscriberRegistry.create(registryView), "subscriber-registry");
     TopicOwners owners =
         ShardedTopicOwners.init(
-            system, TopicOwner.Settings.create(config), transport, registryView, Clock.systemUTC());
+            system,
+            TopicOwner.Settings.create(config),
+            transport,
+            registryView,
+            historyCounters,
+            Clock.systemUTC());
     ActorRef<TopicHubs.Command> hubs =
         context.spawn(
             TopicHubs.create(
@@ -169,7 +176,8 @@ public final class Guardian {
             responses,
             limits,
             authCounters,
-            revoked));
+            revoked,
+            historyCounters));
     views.admin(access);
     views.tokens(
         new TokenAdmin(

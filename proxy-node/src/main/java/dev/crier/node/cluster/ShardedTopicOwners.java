@@ -1,6 +1,7 @@
 package dev.crier.node.cluster;
 
 import dev.crier.node.topic.EventTransport;
+import dev.crier.node.topic.HistoryCounters;
 import dev.crier.node.topic.TopicOwner;
 import dev.crier.node.topic.TopicOwners;
 import java.time.Clock;
@@ -33,6 +34,7 @@ public final class ShardedTopicOwners implements TopicOwners {
       TopicOwner.Settings settings,
       EventTransport transport,
       RegistryView registry,
+      HistoryCounters historyCounters,
       Clock clock) {
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(
@@ -40,7 +42,12 @@ public final class ShardedTopicOwners implements TopicOwners {
             TYPE_KEY,
             entity ->
                 TopicOwner.create(
-                    entity.getEntityId(), settings, transport, registry::nodesFor, clock)));
+                    entity.getEntityId(),
+                    settings,
+                    transport,
+                    registry::nodesFor,
+                    historyCounters,
+                    clock)));
     return new ShardedTopicOwners(sharding);
   }
 

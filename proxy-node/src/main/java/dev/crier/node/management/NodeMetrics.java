@@ -7,6 +7,7 @@ import dev.crier.node.http.ResponseCounters;
 import dev.crier.node.limits.Limits;
 import dev.crier.node.subscribe.SubscribeRoutes;
 import dev.crier.node.topic.FanoutCounters;
+import dev.crier.node.topic.HistoryCounters;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -42,8 +43,15 @@ public final class NodeMetrics {
       ResponseCounters responses,
       Limits limits,
       AuthCounters auth,
-      RevokedTokens revoked) {
+      RevokedTokens revoked,
+      HistoryCounters history) {
     JvmMetrics.builder().register(registry);
+    registry.register(fanout.deliveryLatency());
+    GaugeWithCallback.builder()
+        .name("crier_history_events")
+        .help("Events kept in the histories of the topics this node owns (resume, replay).")
+        .callback(cb -> cb.call(history.retainedEvents()))
+        .register(registry);
     authMetrics(auth, revoked);
     GaugeWithCallback.builder()
         .name("crier_sse_connections")

@@ -13,12 +13,14 @@ final class HistoryRing {
   private static final int INITIAL_SLOTS = 8;
 
   private final int capacity;
+  private final HistoryCounters counters;
   private TopicEvent[] slots;
   private long headSeq;
   private int size;
 
-  HistoryRing(int capacity) {
+  HistoryRing(int capacity, HistoryCounters counters) {
     this.capacity = capacity;
+    this.counters = counters;
     this.slots = new TopicEvent[Math.min(INITIAL_SLOTS, capacity)];
   }
 
@@ -48,7 +50,13 @@ final class HistoryRing {
     headSeq = event.seq();
     if (size < capacity) {
       size++;
+      counters.changed(1);
     }
+  }
+
+  /** Gives the kept events' count back when the owner stops (the ring is dropped with it). */
+  void release() {
+    counters.changed(-size);
   }
 
   /** Drops events published before the given time, oldest first. */
@@ -60,6 +68,7 @@ final class HistoryRing {
       }
       slots[oldest] = null;
       size--;
+      counters.changed(-1);
     }
   }
 

@@ -401,6 +401,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     if (failed != null) {
       failed.forEach(f -> remove(f.subscriber(), f.why()));
     }
+    counters.handedOut(event, System.currentTimeMillis());
   }
 
   private Behavior<Command> onCompleteAll() {

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -163,6 +164,7 @@ public final class TopicOwner extends AbstractBehavior<TopicOwner.Command> {
       Settings settings,
       EventTransport transport,
       Function<String, Set<ActorRef<TopicHubs.Command>>> knownSubscriberNodes,
+      HistoryCounters historyCounters,
       Clock clock) {
     return Behaviors.setup(
         context ->
@@ -175,6 +177,7 @@ public final class TopicOwner extends AbstractBehavior<TopicOwner.Command> {
                         settings,
                         transport,
                         knownSubscriberNodes.apply(topic),
+                        historyCounters,
                         clock)));
   }
 
@@ -198,6 +201,7 @@ public final class TopicOwner extends AbstractBehavior<TopicOwner.Command> {
       Settings settings,
       EventTransport transport,
       Set<ActorRef<TopicHubs.Command>> subscriberNodes,
+      HistoryCounters historyCounters,
       Clock clock) {
     super(context);
     this.timers = timers;
@@ -206,7 +210,7 @@ public final class TopicOwner extends AbstractBehavior<TopicOwner.Command> {
     this.transport = transport;
     this.clock = clock;
     this.epoch = Math.max(1, clock.millis());
-    this.history = new HistoryRing(settings.history().maxEvents());
+    this.history = new HistoryRing(settings.history().maxEvents(), historyCounters);
     subscriberNodes.forEach(this::addNode);
     context.getLog().debug("topic owner started [{}] epoch [{}]", topic, epoch);
   }
@@ -220,7 +224,13 @@ public final class TopicOwner extends AbstractBehavior<TopicOwner.Command> {
         .onMessage(Due.class, this::onDue)
         .onMessage(NodeIdle.class, idle -> removeNode(idle.node()))
         .onMessage(NodeGone.class, gone -> removeNode(gone.node()))
+        .onSignal(PostStop.class, stop -> onStop())
         .build();
+  }
+
+  private Behavior<Command> onStop() {
+    history.release();
+    return this;
   }
 
   private void addNode(ActorRef<TopicHubs.Command> node) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.crier.node.support.AuthService;
 import dev.crier.node.support.Await;
 import dev.crier.node.support.Binaries;
 import dev.crier.node.support.Http;
@@ -54,9 +55,17 @@ class OpsArtifactsTest {
     }
     Set<String> used = metricNames(queries.toString());
     assertTrue(used.size() > 10, "found only " + used);
-    // two nodes, so that per-peer bridge series exist, one refused bridge connection
-    try (TestNode first = TestNode.start();
+    // two nodes, so that per-peer bridge series exist, one refused bridge connection, and an
+    // auth webhook, so that its series exist
+    try (AuthService webhook = new AuthService();
+        TestNode first =
+            TestNode.start(
+                "crier.auth.verifiers = [jwt, webhook]\n"
+                    + "crier.auth.webhook.url = \""
+                    + webhook.url()
+                    + "\"");
         TestNode second = TestNode.joining(first, "")) {
+      assertEquals(403, Http.get(first.http("/events/ops"), "an-opaque-token").status());
       try (Socket socket = new Socket("127.0.0.1", first.bridgePort())) {
         socket.getOutputStream().write("not an SP header".getBytes(StandardCharsets.US_ASCII));
         socket.getInputStream().read();

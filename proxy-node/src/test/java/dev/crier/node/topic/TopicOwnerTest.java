@@ -68,6 +68,7 @@ class TopicOwnerTest {
                 new HistorySettings(maxEvents, maxAge), new DedupeSettings(window, 100), 2),
             new DirectEventTransport(),
             t -> Set.of(node.ref()),
+            new HistoryCounters(),
             clock));
   }
 
