@@ -16,6 +16,7 @@ import java.util.Locale;
  * @param staleTtl how long a granting answer is kept for use while the webhook is out ({@code
  *     allow-cached})
  * @param maxEntries answers kept at most
+ * @param maxConnections connections to the webhook at most (more calls wait for one)
  * @param maxFailures consecutive failures (errors or timeouts) that open the circuit breaker
  * @param resetTimeout how long the breaker stays open before one call probes the webhook again
  * @param onOutage what an unanswered request gets while the webhook fails or the breaker is open
@@ -28,6 +29,7 @@ public record WebhookSettings(
     Duration refusedTtl,
     Duration staleTtl,
     long maxEntries,
+    int maxConnections,
     int maxFailures,
     Duration resetTimeout,
     OnOutage onOutage) {
@@ -66,6 +68,7 @@ public record WebhookSettings(
             webhook.getDuration("refused-ttl"),
             webhook.getDuration("stale-ttl"),
             webhook.getLong("max-entries"),
+            webhook.getInt("max-connections"),
             webhook.getInt("breaker.max-failures"),
             webhook.getDuration("breaker.reset-timeout"),
             switch (onOutage.toLowerCase(Locale.ROOT)) {
@@ -75,9 +78,10 @@ public record WebhookSettings(
                   throw new IllegalArgumentException(
                       "crier.auth.webhook.on-outage must be deny or allow-cached, was " + onOutage);
             });
-    if (settings.maxFailures() < 1 || settings.maxEntries() < 1) {
+    if (settings.maxFailures() < 1 || settings.maxEntries() < 1 || settings.maxConnections() < 1) {
       throw new IllegalArgumentException(
-          "crier.auth.webhook.breaker.max-failures and max-entries must be at least 1");
+          "crier.auth.webhook.breaker.max-failures, max-entries and max-connections must be at"
+              + " least 1");
     }
     if (settings.staleTtl().compareTo(settings.grantedTtl()) < 0) {
       throw new IllegalArgumentException(

@@ -21,16 +21,22 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
 import org.apache.pekko.pattern.CircuitBreaker;
 import org.apache.pekko.pattern.CircuitBreakerOpenException;
 import org.apache.pekko.stream.Materializer;
@@ -51,6 +57,13 @@ public final class WebhookVerifier implements TokenVerifier {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long MAX_ANSWER_BYTES = 64 * 1024;
 
+  /**
+   * Calls that may wait for a free connection: enough for a reconnect storm of distinct tokens.
+   * They wait here, not in the breaker, so that only the webhook's own slowness counts against it;
+   * beyond this many a request gets 503 without counting as a webhook failure.
+   */
+  private static final int MAX_WAITING_CALLS = 4096;
+
   /** A cached answer of the webhook. */
   private sealed interface Answer {
     Instant answeredAt();
@@ -69,6 +82,10 @@ public final class WebhookVerifier implements TokenVerifier {
   private final AuthCounters counters;
   private final Clock clock;
   private final CircuitBreaker breaker;
+  private final ConnectionPoolSettings pool;
+  private final Semaphore connections;
+  private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger waitingCount = new AtomicInteger();
   private final Cache<String, Answer> answers;
   private final Map<Call, CompletableFuture<Answer>> inFlight = new ConcurrentHashMap<>();
 
@@ -79,6 +96,11 @@ public final class WebhookVerifier implements TokenVerifier {
     this.materializer = Materializer.matFromSystem(system);
     this.counters = counters;
     this.clock = clock;
+    this.connections = new Semaphore(settings.maxConnections());
+    this.pool =
+        ConnectionPoolSettings.create(system.classicSystem())
+            .withMaxConnections(settings.maxConnections())
+            .withMaxOpenRequests(Integer.highestOneBit(settings.maxConnections()) * 2);
     this.breaker =
         CircuitBreaker.create(
                 system.classicSystem().scheduler(),
@@ -181,8 +203,7 @@ public final class WebhookVerifier implements TokenVerifier {
     if (running != null) {
       return running;
     }
-    breaker
-        .callWithCircuitBreakerCS(() -> ask(token, call.request()))
+    throttled(() -> breaker.callWithCircuitBreakerCS(() -> ask(token, call.request())))
         .whenComplete(
             (answer, failure) -> {
               if (failure == null) {
@@ -204,6 +225,46 @@ public final class WebhookVerifier implements TokenVerifier {
     return mine;
   }
 
+  /** Runs the call when one of {@code max-connections} is free; it waits here until then. */
+  private CompletionStage<Answer> throttled(Supplier<CompletionStage<Answer>> call) {
+    CompletableFuture<Answer> result = new CompletableFuture<>();
+    Runnable start =
+        () ->
+            call.get()
+                .whenComplete(
+                    (answer, failure) -> {
+                      connections.release();
+                      startWaiting();
+                      if (failure == null) {
+                        result.complete(answer);
+                      } else {
+                        result.completeExceptionally(failure);
+                      }
+                    });
+    if (connections.tryAcquire()) {
+      start.run();
+    } else if (waitingCount.incrementAndGet() > MAX_WAITING_CALLS) {
+      waitingCount.decrementAndGet();
+      result.completeExceptionally(new AuthUnavailableException("too many auth calls waiting"));
+    } else {
+      waiting.add(start);
+      startWaiting();
+    }
+    return result;
+  }
+
+  private void startWaiting() {
+    while (!waiting.isEmpty() && connections.tryAcquire()) {
+      Runnable next = waiting.poll();
+      if (next == null) {
+        connections.release();
+        return;
+      }
+      waitingCount.decrementAndGet();
+      next.run();
+    }
+  }
+
   private CompletionStage<Answer> ask(String token, AccessRequest request) {
     ObjectNode body = JSON.createObjectNode().put("token", token);
     body.put("action", request.action().name().toLowerCase(Locale.ROOT));
@@ -214,8 +275,9 @@ public final class WebhookVerifier implements TokenVerifier {
     if (!settings.authorization().isEmpty()) {
       post = post.addHeader(RawHeader.create("Authorization", settings.authorization()));
     }
-    return Http.get(system)
-        .singleRequest(post)
+    Http http = Http.get(system);
+    return http.singleRequest(
+            post, http.defaultClientHttpsContext(), pool, system.classicSystem().log())
         .thenCompose(
             response ->
                 response

@@ -111,6 +111,29 @@ class WebhookAuthTest {
     }
   }
 
+  @Test
+  void aBurstOfDistinctTokensIsQueuedForTheWebhookNotFailed() throws Exception {
+    try (AuthService service = new AuthService();
+        TestNode node = node(service, "crier.auth.webhook.max-connections = 4")) {
+      service.delay(100);
+      HttpClient client = HttpClient.newHttpClient();
+      List<CompletableFuture<HttpResponse<String>>> reads = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        reads.add(
+            client.sendAsync(
+                HttpRequest.newBuilder(node.http("/topics/hooked/burst/events"))
+                    .header("Authorization", "Bearer " + opaque())
+                    .build(),
+                HttpResponse.BodyHandlers.ofString()));
+      }
+      for (CompletableFuture<HttpResponse<String>> read : reads) {
+        assertEquals(200, read.get().statusCode(), read.get().body());
+      }
+      assertEquals(300, service.calls());
+      assertTrue(metrics(node).contains("crier_auth_webhook_breaker_state{state=\"closed\"} 1"));
+    }
+  }
+
   private static int openConnections(TestNode node) {
     try {
       String metrics = Http.get(node.management("/metrics"), null).raw().body();
