@@ -47,10 +47,11 @@ import org.slf4j.LoggerFactory;
  * Asks an auth service over HTTP whether a token is good and what it grants (see docs/security.md
  * for the request and answer). Answers are cached per token (its SHA-256, never the token itself):
  * a grant for {@code granted-ttl} and only for the requests it covers, a refusal for {@code
- * refused-ttl}. Concurrent requests with the same token and intent share one call. A circuit
- * breaker stops calling after {@code max-failures} consecutive errors or timeouts and probes again
- * after {@code reset-timeout}; meanwhile {@code on-outage} decides: refuse with 503, or grant as
- * last answered while that answer is younger than {@code stale-ttl}. Thread-safe.
+ * refused-ttl}. Concurrent requests with the same token share one call (one the answer does not
+ * cover asks again). At most {@code max-connections} calls are in flight. A circuit breaker stops
+ * calling after {@code max-failures} consecutive errors or timeouts and probes again after {@code
+ * reset-timeout}; meanwhile {@code on-outage} decides: refuse with 503, or grant as last answered
+ * while that answer is younger than {@code stale-ttl}. Thread-safe.
  */
 public final class WebhookVerifier implements TokenVerifier {
   private static final Logger log = LoggerFactory.getLogger(WebhookVerifier.class);
@@ -73,9 +74,6 @@ public final class WebhookVerifier implements TokenVerifier {
 
   private record Refused(String reason, Instant answeredAt) implements Answer {}
 
-  /** The unit of coalescing: one token (by digest) asking for one thing. */
-  private record Call(String tokenDigest, AccessRequest request) {}
-
   private final WebhookSettings settings;
   private final ActorSystem<?> system;
   private final Materializer materializer;
@@ -87,7 +85,9 @@ public final class WebhookVerifier implements TokenVerifier {
   private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
   private final AtomicInteger waitingCount = new AtomicInteger();
   private final Cache<String, Answer> answers;
-  private final Map<Call, CompletableFuture<Answer>> inFlight = new ConcurrentHashMap<>();
+
+  /** Calls in flight, by token digest. */
+  private final Map<String, CompletableFuture<Answer>> inFlight = new ConcurrentHashMap<>();
 
   public WebhookVerifier(
       WebhookSettings settings, ActorSystem<?> system, AuthCounters counters, Clock clock) {
@@ -171,7 +171,7 @@ public final class WebhookVerifier implements TokenVerifier {
       return Optional.of(CompletableFuture.completedFuture(granted.grants()));
     }
     return Optional.of(
-        call(new Call(digest, request), token)
+        answerFor(digest, token, request)
             .handle(
                 (answer, failure) -> {
                   if (failure == null) {
@@ -196,18 +196,25 @@ public final class WebhookVerifier implements TokenVerifier {
         && now.isBefore(granted.grants().expiresAt());
   }
 
-  /** The call in flight for this token and intent, or a new one. */
-  private CompletableFuture<Answer> call(Call call, String token) {
+  /**
+   * The webhook's answer for the token: joins the call in flight for it, if any, and asks again
+   * only when that call's grant does not cover this request.
+   */
+  private CompletionStage<Answer> answerFor(String digest, String token, AccessRequest request) {
     CompletableFuture<Answer> mine = new CompletableFuture<>();
-    CompletableFuture<Answer> running = inFlight.putIfAbsent(call, mine);
+    CompletableFuture<Answer> running = inFlight.putIfAbsent(digest, mine);
     if (running != null) {
-      return running;
+      return running.thenCompose(
+          answer ->
+              answer instanceof Granted granted && !request.allowedBy(granted.grants())
+                  ? answerFor(digest, token, request)
+                  : CompletableFuture.completedFuture(answer));
     }
-    throttled(() -> breaker.callWithCircuitBreakerCS(() -> ask(token, call.request())))
+    throttled(() -> breaker.callWithCircuitBreakerCS(() -> ask(token, request)))
         .whenComplete(
             (answer, failure) -> {
               if (failure == null) {
-                answers.put(call.tokenDigest(), answer);
+                answers.put(digest, answer);
                 counters.webhookCall(answer instanceof Granted ? "granted" : "refused");
               } else {
                 Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
@@ -215,7 +222,7 @@ public final class WebhookVerifier implements TokenVerifier {
                     cause instanceof CircuitBreakerOpenException ? "breaker_open" : "failed");
                 log.debug("auth webhook call failed: {}", failure.toString());
               }
-              inFlight.remove(call, mine);
+              inFlight.remove(digest, mine);
               if (failure == null) {
                 mine.complete(answer);
               } else {
