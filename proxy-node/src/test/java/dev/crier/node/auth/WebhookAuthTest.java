@@ -87,8 +87,10 @@ class WebhookAuthTest {
 
   @Test
   void aThousandConcurrentConnectsWithOneTokenMakeOneCall() throws Exception {
+    // A generous call timeout: this test is about coalescing, and a thousand connects at once can
+    // hold up the node's own handling of the answer on a busy machine.
     try (AuthService service = new AuthService();
-        TestNode node = node(service, "")) {
+        TestNode node = node(service, "crier.auth.webhook.timeout = 20s")) {
       service.delay(500);
       String token = opaque();
       HttpClient client = HttpClient.newHttpClient();
@@ -101,11 +103,16 @@ class WebhookAuthTest {
                     .build(),
                 HttpResponse.BodyHandlers.discarding()));
       }
-      // SSE bodies never end: wait for heads only, by polling for every stream being open.
+      // Every connect is authenticated (whether its stream then opens is another matter: a
+      // thousand at once may outrun the owners' 5 s catch-up window on a busy machine).
       Await.until(
           Duration.ofSeconds(60),
-          () -> openConnections(node) == 1000,
-          () -> "streams open: " + openConnections(node));
+          () ->
+              metrics(node)
+                  .contains(
+                      "crier_auth_verifications_total{result=\"granted\",verifier=\"webhook\"}"
+                          + " 1000.0"),
+          () -> metricsLines(node, "crier_auth_"));
       assertEquals(
           1, service.calls(), "one webhook call for 1,000 concurrent connects to 10 topics");
       connects.forEach(c -> c.cancel(true));
@@ -135,17 +142,13 @@ class WebhookAuthTest {
     }
   }
 
-  private static int openConnections(TestNode node) {
+  private static String metricsLines(TestNode node, String prefix) {
     try {
-      String metrics = Http.get(node.management("/metrics"), null).raw().body();
-      for (String line : metrics.split("\n")) {
-        if (line.startsWith("crier_sse_connections ")) {
-          return (int) Double.parseDouble(line.substring(line.indexOf(' ') + 1));
-        }
-      }
-      return -1;
+      return java.util.Arrays.stream(metrics(node).split("\n"))
+          .filter(l -> l.startsWith(prefix))
+          .collect(java.util.stream.Collectors.joining("\n", "\n", ""));
     } catch (Exception e) {
-      return -1;
+      return e.toString();
     }
   }
 
