@@ -11,14 +11,16 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * This node's per-client limits: SSE connections per client address and per token subject, and
- * publishes per second per token subject. A refusal is a 429 with {@code Retry-After}, counted by
- * limit. Shared by the routes of one node; thread-safe.
+ * publishes per second per token subject and per tenant. A refusal is a 429 with {@code
+ * Retry-After}, counted by limit. Shared by the routes of one node; thread-safe.
  */
 public final class Limits {
   private final LimitSettings settings;
   private final Map<String, Integer> byIp = new ConcurrentHashMap<>();
   private final Map<String, Integer> bySubject = new ConcurrentHashMap<>();
   private final Cache<String, TokenBucket> publishBuckets =
+      Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).build();
+  private final Cache<String, TokenBucket> tenantPublishBuckets =
       Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).build();
   private final Map<String, LongAdder> rejects = new ConcurrentHashMap<>();
 
@@ -47,26 +49,56 @@ public final class Limits {
     };
   }
 
-  /** Takes {@code events} from the subject's publish allowance, or throws a 429 rejection. */
-  public void admitPublish(String subject, int events) {
-    if (settings.publishRate() <= 0) {
+  /**
+   * Takes {@code events} from the subject's publish allowance and, for a token with a tenant, from
+   * the tenant's, or throws a 429 rejection naming the allowance that refused. A refused request
+   * takes nothing from either.
+   */
+  public void admitPublish(String subject, String tenant, int events) {
+    long now = System.nanoTime();
+    TokenBucket bySubject = null;
+    if (settings.publishRate() > 0) {
+      bySubject =
+          publishBuckets.get(
+              subject, s -> new TokenBucket(settings.publishRate(), settings.publishBurst(), now));
+      checkPublish(
+          "publish_rate",
+          bySubject.tryTake(events, now),
+          events,
+          settings.publishRate(),
+          settings.publishBurst());
+    }
+    if (tenant == null || settings.tenantPublishRate() <= 0) {
       return;
     }
-    long now = System.nanoTime();
-    TokenBucket bucket =
-        publishBuckets.get(
-            subject, s -> new TokenBucket(settings.publishRate(), settings.publishBurst(), now));
-    long waitNanos = bucket.tryTake(events, now);
+    TokenBucket byTenant =
+        tenantPublishBuckets.get(
+            tenant,
+            t -> new TokenBucket(settings.tenantPublishRate(), settings.tenantPublishBurst(), now));
+    long waitNanos = byTenant.tryTake(events, now);
+    if (waitNanos != 0 && bySubject != null) {
+      // Given back rather than taken atomically with the tenant's: in the moment between, only
+      // another request of the same subject could find the tokens missing, and the tenant that
+      // refused this one would most likely refuse that one as well.
+      bySubject.giveBack(events);
+    }
+    checkPublish(
+        "tenant_publish_rate",
+        waitNanos,
+        events,
+        settings.tenantPublishRate(),
+        settings.tenantPublishBurst());
+  }
+
+  /** Throws the 429 for a bucket's answer to a request for {@code events} (0 = admitted). */
+  private void checkPublish(String limit, long waitNanos, int events, double rate, int burst) {
     if (waitNanos == Long.MAX_VALUE) {
-      throw refused(
-          "publish_rate",
-          events + " events exceed the burst of " + settings.publishBurst() + " per request",
-          1);
+      throw refused(limit, events + " events exceed the burst of " + burst + " per request", 1);
     }
     if (waitNanos > 0) {
       throw refused(
-          "publish_rate",
-          "publishing faster than " + settings.publishRate() + " events/s",
+          limit,
+          "publishing faster than " + rate + " events/s",
           (int) Math.max(1, Math.ceil(waitNanos / 1e9)));
     }
   }

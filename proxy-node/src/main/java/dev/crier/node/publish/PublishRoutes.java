@@ -146,7 +146,7 @@ public final class PublishRoutes extends AllDirectives {
                   header(request, "Crier-Deliver-At"));
           Grants grants = access.authenticate(request);
           authorizePublish(grants, List.of(valid));
-          limits.admitPublish(grants.subject(), 1);
+          limits.admitPublish(grants.subject(), grants.tenant(), 1);
           return sequence(valid, List.of(draft))
               .thenApply(published -> Json.response(StatusCodes.CREATED, accepted(published, 0)));
         });
@@ -161,7 +161,7 @@ public final class PublishRoutes extends AllDirectives {
           List<EventRequests.Addressed> items = batch.items();
           Grants grants = access.authenticate(request);
           authorizePublish(grants, items.stream().map(EventRequests.Addressed::topic).toList());
-          limits.admitPublish(grants.subject(), items.size());
+          limits.admitPublish(grants.subject(), grants.tenant(), items.size());
           Map<String, List<Integer>> indexesByTopic = new LinkedHashMap<>();
           for (int i = 0; i < items.size(); i++) {
             indexesByTopic.computeIfAbsent(items.get(i).topic(), t -> new ArrayList<>()).add(i);
