@@ -12,6 +12,8 @@ import com.typesafe.config.Config;
  * @param tenantPublishRate events a second all tokens of one tenant ({@code crier.tenant}) may
  *     publish together on this node
  * @param tenantPublishBurst events they may publish at once after a quiet spell
+ * @param heapGuard fraction of the maximum heap: while more than this is used after the last
+ *     garbage collection, new SSE subscribers are refused
  */
 public record LimitSettings(
     int connectionsPerIp,
@@ -19,7 +21,8 @@ public record LimitSettings(
     double publishRate,
     int publishBurst,
     double tenantPublishRate,
-    int tenantPublishBurst) {
+    int tenantPublishBurst,
+    double heapGuard) {
 
   public LimitSettings {
     if (connectionsPerIp < 0
@@ -38,6 +41,11 @@ public record LimitSettings(
       throw new IllegalArgumentException(
           "crier.limits.tenant-publish-burst must be >= 1 when tenant-publish-rate is set");
     }
+    if (!(heapGuard >= 0 && heapGuard <= 1)) {
+      throw new IllegalArgumentException(
+          "crier.limits.heap-guard must be a fraction of the maximum heap from 0 (off) to 1, not "
+              + heapGuard);
+    }
   }
 
   public static LimitSettings create(Config root) {
@@ -48,6 +56,7 @@ public record LimitSettings(
         c.getDouble("publish-rate"),
         c.getInt("publish-burst"),
         c.getDouble("tenant-publish-rate"),
-        c.getInt("tenant-publish-burst"));
+        c.getInt("tenant-publish-burst"),
+        c.getDouble("heap-guard"));
   }
 }

@@ -12,10 +12,15 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * This node's per-client limits: SSE connections per client address and per token subject, and
  * publishes per second per token subject and per tenant. A refusal is a 429 with {@code
- * Retry-After}, counted by limit. Shared by the routes of one node; thread-safe.
+ * Retry-After}, counted by limit. Also the heap guard, which refuses new SSE subscribers with a 503
+ * while the heap is nearly full. Shared by the routes of one node; thread-safe.
  */
 public final class Limits {
+  /** Collections come every few seconds on a busy node; a client may try again after one. */
+  private static final int HEAP_GUARD_RETRY_SECONDS = 5;
+
   private final LimitSettings settings;
+  private final HeapGuard heapGuard;
   private final Map<String, Integer> byIp = new ConcurrentHashMap<>();
   private final Map<String, Integer> bySubject = new ConcurrentHashMap<>();
   private final Cache<String, TokenBucket> publishBuckets =
@@ -26,6 +31,7 @@ public final class Limits {
 
   public Limits(LimitSettings settings) {
     this.settings = settings;
+    this.heapGuard = new HeapGuard(settings.heapGuard());
   }
 
   /** What a held SSE connection gives back when it ends. */
@@ -34,8 +40,18 @@ public final class Limits {
     void release();
   }
 
-  /** Counts a new SSE connection against its address and subject, or throws a 429 rejection. */
+  /**
+   * Counts a new SSE connection against its address and subject, or throws a 429 rejection; while
+   * the heap guard is up, throws a 503 rejection instead.
+   */
   public Release admitConnection(String ip, String subject) {
+    if (heapGuard.refusing()) {
+      throw counted(
+          ApiError.unavailable(
+              "heap_guard",
+              "node is low on memory and takes no new subscribers; reconnect later or elsewhere",
+              HEAP_GUARD_RETRY_SECONDS));
+    }
     if (!take(byIp, ip, settings.connectionsPerIp())) {
       throw refused("connections_per_ip", "too many streams from " + ip + " on this node", 5);
     }
@@ -129,8 +145,18 @@ public final class Limits {
   }
 
   private ApiError.Rejection refused(String limit, String message, int retryAfterSeconds) {
-    rejects.computeIfAbsent(limit, l -> new LongAdder()).increment();
-    return ApiError.tooManyRequests(limit, message, retryAfterSeconds).rejection();
+    return counted(ApiError.tooManyRequests(limit, message, retryAfterSeconds));
+  }
+
+  /** Counts a refusal under its error code, which names the limit. */
+  private ApiError.Rejection counted(ApiError error) {
+    rejects.computeIfAbsent(error.code(), l -> new LongAdder()).increment();
+    return error.rejection();
+  }
+
+  /** True while the heap guard refuses new subscribers. */
+  public boolean heapGuardRefusing() {
+    return heapGuard.refusing();
   }
 
   /** Requests refused, by limit. */

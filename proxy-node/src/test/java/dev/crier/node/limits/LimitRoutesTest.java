@@ -167,4 +167,33 @@ class LimitRoutesTest {
           metrics.contains("crier_limit_rejects_total{limit=\"publish_rate\"} 1.0"), metrics);
     }
   }
+
+  @Test
+  void theHeapGuardRefusesNewSubscribersWhileTheHeapAfterGcIsAboveItsFraction() throws Exception {
+    try (TestNode node = TestNode.start("crier.limits.heap-guard = 0.0001\n")) {
+      // A full collection leaves at least the nodes' live data, far more than 0.01 % of the heap.
+      System.gc();
+      Http.Answer refused = Http.get(node.http("/events/a"), tokenFor("grace"));
+      assertEquals(503, refused.status(), refused.raw().body());
+      assertEquals("heap_guard", refused.json().get("error").asText());
+      assertEquals("5", refused.raw().headers().firstValue("Retry-After").orElse(""));
+      assertEquals(
+          201,
+          Http.publish(node, "guarded", "publishing goes on", tokenFor("grace")).status(),
+          "only new subscribers are refused");
+      String metrics = Http.get(node.management("/metrics"), null).raw().body();
+      assertTrue(metrics.contains("crier_heap_guard_refusing 1.0"), metrics);
+      assertTrue(metrics.contains("crier_limit_rejects_total{limit=\"heap_guard\"} 1.0"), metrics);
+    }
+    for (String notTripped : List.of("1.0", "0")) {
+      try (TestNode node = TestNode.start("crier.limits.heap-guard = " + notTripped + "\n")) {
+        System.gc();
+        try (SseClient stream = SseClient.open(node.http("/events/a"), tokenFor("grace"))) {
+          assertEquals(200, stream.status(), "heap-guard = " + notTripped);
+        }
+        String metrics = Http.get(node.management("/metrics"), null).raw().body();
+        assertTrue(metrics.contains("crier_heap_guard_refusing 0.0"), metrics);
+      }
+    }
+  }
 }
