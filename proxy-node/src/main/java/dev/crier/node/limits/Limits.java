@@ -11,19 +11,27 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * This node's per-client limits: SSE connections per client address and per token subject, and
- * publishes per second per token subject. A refusal is a 429 with {@code Retry-After}, counted by
- * limit. Shared by the routes of one node; thread-safe.
+ * publishes per second per token subject and per tenant. A refusal is a 429 with {@code
+ * Retry-After}, counted by limit. Also the heap guard, which refuses new SSE subscribers with a 503
+ * while the heap is nearly full. Shared by the routes of one node; thread-safe.
  */
 public final class Limits {
+  /** Collections come every few seconds on a busy node; a client may try again after one. */
+  private static final int HEAP_GUARD_RETRY_SECONDS = 5;
+
   private final LimitSettings settings;
+  private final HeapGuard heapGuard;
   private final Map<String, Integer> byIp = new ConcurrentHashMap<>();
   private final Map<String, Integer> bySubject = new ConcurrentHashMap<>();
   private final Cache<String, TokenBucket> publishBuckets =
+      Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).build();
+  private final Cache<String, TokenBucket> tenantPublishBuckets =
       Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).build();
   private final Map<String, LongAdder> rejects = new ConcurrentHashMap<>();
 
   public Limits(LimitSettings settings) {
     this.settings = settings;
+    this.heapGuard = new HeapGuard(settings.heapGuard());
   }
 
   /** What a held SSE connection gives back when it ends. */
@@ -32,8 +40,18 @@ public final class Limits {
     void release();
   }
 
-  /** Counts a new SSE connection against its address and subject, or throws a 429 rejection. */
+  /**
+   * Counts a new SSE connection against its address and subject, or throws a 429 rejection; while
+   * the heap guard is up, throws a 503 rejection instead.
+   */
   public Release admitConnection(String ip, String subject) {
+    if (heapGuard.refusing()) {
+      throw counted(
+          ApiError.unavailable(
+              "heap_guard",
+              "node is low on memory and takes no new subscribers; reconnect later or elsewhere",
+              HEAP_GUARD_RETRY_SECONDS));
+    }
     if (!take(byIp, ip, settings.connectionsPerIp())) {
       throw refused("connections_per_ip", "too many streams from " + ip + " on this node", 5);
     }
@@ -47,26 +65,56 @@ public final class Limits {
     };
   }
 
-  /** Takes {@code events} from the subject's publish allowance, or throws a 429 rejection. */
-  public void admitPublish(String subject, int events) {
-    if (settings.publishRate() <= 0 || subject == null) {
+  /**
+   * Takes {@code events} from the subject's publish allowance and, for a token with a tenant, from
+   * the tenant's, or throws a 429 rejection naming the allowance that refused. A refused request
+   * takes nothing from either.
+   */
+  public void admitPublish(String subject, String tenant, int events) {
+    long now = System.nanoTime();
+    TokenBucket bySubject = null;
+    if (settings.publishRate() > 0 && subject != null) {
+      bySubject =
+          publishBuckets.get(
+              subject, s -> new TokenBucket(settings.publishRate(), settings.publishBurst(), now));
+      checkPublish(
+          "publish_rate",
+          bySubject.tryTake(events, now),
+          events,
+          settings.publishRate(),
+          settings.publishBurst());
+    }
+    if (tenant == null || settings.tenantPublishRate() <= 0) {
       return;
     }
-    long now = System.nanoTime();
-    TokenBucket bucket =
-        publishBuckets.get(
-            subject, s -> new TokenBucket(settings.publishRate(), settings.publishBurst(), now));
-    long waitNanos = bucket.tryTake(events, now);
+    TokenBucket byTenant =
+        tenantPublishBuckets.get(
+            tenant,
+            t -> new TokenBucket(settings.tenantPublishRate(), settings.tenantPublishBurst(), now));
+    long waitNanos = byTenant.tryTake(events, now);
+    if (waitNanos != 0 && bySubject != null) {
+      // Given back rather than taken atomically with the tenant's: in the moment between, only
+      // another request of the same subject could find the tokens missing, and the tenant that
+      // refused this one would most likely refuse that one as well.
+      bySubject.giveBack(events);
+    }
+    checkPublish(
+        "tenant_publish_rate",
+        waitNanos,
+        events,
+        settings.tenantPublishRate(),
+        settings.tenantPublishBurst());
+  }
+
+  /** Throws the 429 for a bucket's answer to a request for {@code events} (0 = admitted). */
+  private void checkPublish(String limit, long waitNanos, int events, double rate, int burst) {
     if (waitNanos == Long.MAX_VALUE) {
-      throw refused(
-          "publish_rate",
-          events + " events exceed the burst of " + settings.publishBurst() + " per request",
-          1);
+      throw refused(limit, events + " events exceed the burst of " + burst + " per request", 1);
     }
     if (waitNanos > 0) {
       throw refused(
-          "publish_rate",
-          "publishing faster than " + settings.publishRate() + " events/s",
+          limit,
+          "publishing faster than " + rate + " events/s",
           (int) Math.max(1, Math.ceil(waitNanos / 1e9)));
     }
   }
@@ -97,8 +145,18 @@ public final class Limits {
   }
 
   private ApiError.Rejection refused(String limit, String message, int retryAfterSeconds) {
-    rejects.computeIfAbsent(limit, l -> new LongAdder()).increment();
-    return ApiError.tooManyRequests(limit, message, retryAfterSeconds).rejection();
+    return counted(ApiError.tooManyRequests(limit, message, retryAfterSeconds));
+  }
+
+  /** Counts a refusal under its error code, which names the limit. */
+  private ApiError.Rejection counted(ApiError error) {
+    rejects.computeIfAbsent(error.code(), l -> new LongAdder()).increment();
+    return error.rejection();
+  }
+
+  /** True while the heap guard refuses new subscribers. */
+  public boolean heapGuardRefusing() {
+    return heapGuard.refusing();
   }
 
   /** Requests refused, by limit. */

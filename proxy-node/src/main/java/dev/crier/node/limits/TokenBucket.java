@@ -33,6 +33,13 @@ final class TokenBucket {
     return Math.max(1, (long) Math.ceil((n - tokens) / ratePerNano));
   }
 
+  /**
+   * Returns {@code n} tokens taken by {@link #tryTake} for a request that was refused elsewhere.
+   */
+  synchronized void giveBack(int n) {
+    tokens = Math.min(burst, tokens + n);
+  }
+
   private void refill(long nowNanos) {
     long elapsed = nowNanos - updatedNanos;
     if (elapsed > 0) {

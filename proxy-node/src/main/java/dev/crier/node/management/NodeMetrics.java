@@ -140,9 +140,16 @@ public final class NodeMetrics {
         responses::authFailures);
     byLabel(
         "crier_limit_rejects",
-        "Requests refused with 429 by a per-client limit, by limit.",
+        "Requests refused by a limit, by limit (429; 503 for heap_guard).",
         "limit",
         limits::rejects);
+    GaugeWithCallback.builder()
+        .name("crier_heap_guard_refusing")
+        .help(
+            "1 while new SSE subscribers are refused because the heap used after the last GC is"
+                + " above crier.limits.heap-guard, else 0.")
+        .callback(cb -> cb.call(limits.heapGuardRefusing() ? 1 : 0))
+        .register(registry);
     Cluster cluster = Cluster.get(system);
     GaugeWithCallback.builder()
         .name("crier_cluster_members")

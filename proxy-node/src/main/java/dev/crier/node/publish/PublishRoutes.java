@@ -159,7 +159,7 @@ public final class PublishRoutes extends AllDirectives {
               .thenCompose(
                   grants -> {
                     authorizePublish(grants, List.of(valid));
-                    limits.admitPublish(grants.subject(), 1);
+                    limits.admitPublish(grants.subject(), grants.tenant(), 1);
                     return sequence(valid, List.of(draft));
                   })
               .thenApply(published -> Json.response(StatusCodes.CREATED, accepted(published, 0)));
@@ -179,7 +179,7 @@ public final class PublishRoutes extends AllDirectives {
               .thenCompose(
                   grants -> {
                     authorizePublish(grants, topics);
-                    limits.admitPublish(grants.subject(), items.size());
+                    limits.admitPublish(grants.subject(), grants.tenant(), items.size());
                     return sequenceBatch(batch);
                   });
         });

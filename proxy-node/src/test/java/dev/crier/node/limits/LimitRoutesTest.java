@@ -3,12 +3,20 @@ package dev.crier.node.limits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import dev.crier.node.auth.TokenMinter;
 import dev.crier.node.support.Await;
 import dev.crier.node.support.Http;
 import dev.crier.node.support.SseClient;
 import dev.crier.node.support.TestNode;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +27,21 @@ class LimitRoutesTest {
   private static String tokenFor(String subject) {
     return new TokenMinter(TestNode.SECRET)
         .mint(subject, List.of("*"), List.of("*"), false, Duration.ofHours(1));
+  }
+
+  /** A token of {@code subject} with the {@code crier.tenant} claim (TokenMinter has no tenant). */
+  private static String tokenFor(String subject, String tenant) throws Exception {
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .subject(subject)
+            .expirationTime(Date.from(Instant.now().plus(Duration.ofHours(1))))
+            .claim("crier.subscribe", List.of("*"))
+            .claim("crier.publish", List.of("*"))
+            .claim("crier.tenant", tenant)
+            .build();
+    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+    jwt.sign(new MACSigner(TestNode.SECRET.getBytes(StandardCharsets.UTF_8)));
+    return jwt.serialize();
   }
 
   private static String batch(int events) {
@@ -92,6 +115,85 @@ class LimitRoutesTest {
           () -> "the allowance did not refill");
       Http.Answer history = Http.get(node.http("/topics/limited/events"), dave);
       assertEquals(7, history.json().get("events").size(), "refused publishes left no event");
+    }
+  }
+
+  @Test
+  void publishesPerTenantAreRateLimitedAcrossItsTokensAndSpareTheSubjectsAllowance()
+      throws Exception {
+    // Refills take 100 s, so nothing comes back while the test runs.
+    try (TestNode node =
+        TestNode.start(
+            "crier.limits.publish-rate = 0.01\ncrier.limits.publish-burst = 2\n"
+                + "crier.limits.tenant-publish-rate = 0.01\n"
+                + "crier.limits.tenant-publish-burst = 3\n")) {
+      for (String subject : List.of("alice", "bob", "erin")) {
+        Http.Answer ok = Http.publish(node, "tenanted", subject, tokenFor(subject, "acme"));
+        assertEquals(201, ok.status(), "within the tenant's burst of 3: " + ok.raw().body());
+      }
+      for (String subject : List.of("erin", "alice")) {
+        Http.Answer over = Http.publish(node, "tenanted", "over", tokenFor(subject, "acme"));
+        assertEquals(429, over.status(), subject + " has subject allowance left, acme has none");
+        assertEquals("tenant_publish_rate", over.json().get("error").asText());
+        int retryAfter = Integer.parseInt(over.raw().headers().firstValue("Retry-After").get());
+        assertTrue(retryAfter >= 1, "Retry-After " + retryAfter);
+      }
+      assertEquals(
+          201,
+          Http.publish(node, "tenanted", "other tenant", tokenFor("carol", "globex")).status());
+      assertEquals(201, Http.publish(node, "tenanted", "no tenant", tokenFor("dave")).status());
+
+      for (int i = 0; i < 3; i++) {
+        Http.Answer refused = Http.publish(node, "tenanted", "x", tokenFor("frank", "acme"));
+        assertEquals("tenant_publish_rate", refused.json().get("error").asText());
+      }
+      String frankElsewhere = tokenFor("frank", "initech");
+      assertEquals(201, Http.publish(node, "tenanted", "1", frankElsewhere).status());
+      assertEquals(
+          201,
+          Http.publish(node, "tenanted", "2", frankElsewhere).status(),
+          "the tenant's refusals took nothing from frank's burst of 2");
+      Http.Answer subjectOver = Http.publish(node, "tenanted", "3", frankElsewhere);
+      assertEquals(429, subjectOver.status());
+      assertEquals("publish_rate", subjectOver.json().get("error").asText());
+
+      Http.Answer history = Http.get(node.http("/topics/tenanted/events"), tokenFor("dave"));
+      assertEquals(7, history.json().get("events").size(), "refused publishes left no event");
+      String metrics = Http.get(node.management("/metrics"), null).raw().body();
+      assertTrue(
+          metrics.contains("crier_limit_rejects_total{limit=\"tenant_publish_rate\"} 5.0"),
+          metrics);
+      assertTrue(
+          metrics.contains("crier_limit_rejects_total{limit=\"publish_rate\"} 1.0"), metrics);
+    }
+  }
+
+  @Test
+  void theHeapGuardRefusesNewSubscribersWhileTheHeapAfterGcIsAboveItsFraction() throws Exception {
+    try (TestNode node = TestNode.start("crier.limits.heap-guard = 0.0001\n")) {
+      // A full collection leaves at least the nodes' live data, far more than 0.01 % of the heap.
+      System.gc();
+      Http.Answer refused = Http.get(node.http("/events/a"), tokenFor("grace"));
+      assertEquals(503, refused.status(), refused.raw().body());
+      assertEquals("heap_guard", refused.json().get("error").asText());
+      assertEquals("5", refused.raw().headers().firstValue("Retry-After").orElse(""));
+      assertEquals(
+          201,
+          Http.publish(node, "guarded", "publishing goes on", tokenFor("grace")).status(),
+          "only new subscribers are refused");
+      String metrics = Http.get(node.management("/metrics"), null).raw().body();
+      assertTrue(metrics.contains("crier_heap_guard_refusing 1.0"), metrics);
+      assertTrue(metrics.contains("crier_limit_rejects_total{limit=\"heap_guard\"} 1.0"), metrics);
+    }
+    for (String notTripped : List.of("1.0", "0")) {
+      try (TestNode node = TestNode.start("crier.limits.heap-guard = " + notTripped + "\n")) {
+        System.gc();
+        try (SseClient stream = SseClient.open(node.http("/events/a"), tokenFor("grace"))) {
+          assertEquals(200, stream.status(), "heap-guard = " + notTripped);
+        }
+        String metrics = Http.get(node.management("/metrics"), null).raw().body();
+        assertTrue(metrics.contains("crier_heap_guard_refusing 0.0"), metrics);
+      }
     }
   }
 }

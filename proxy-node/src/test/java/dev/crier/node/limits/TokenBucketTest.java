@@ -26,4 +26,15 @@ class TokenBucketTest {
     assertEquals(Long.MAX_VALUE, bucket.tryTake(6, 100 * SECOND));
     assertEquals(0, bucket.tryTake(5, 100 * SECOND), "and takes nothing");
   }
+
+  @Test
+  void tokensGivenBackCanBeTakenAgainUpToTheBurst() {
+    TokenBucket bucket = new TokenBucket(10, 5, 0);
+    assertEquals(0, bucket.tryTake(3, 0));
+    bucket.giveBack(3);
+    assertEquals(0, bucket.tryTake(5, 0), "all five are there again");
+    bucket.giveBack(10);
+    assertEquals(Long.MAX_VALUE, bucket.tryTake(6, 0), "no more than the burst");
+    assertEquals(0, bucket.tryTake(5, 0));
+  }
 }
