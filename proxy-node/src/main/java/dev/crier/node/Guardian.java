@@ -92,6 +92,7 @@ public final class Guardian {
     SubscribeSettings subscribe = SubscribeSettings.create(config);
     PublishSettings publish = PublishSettings.create(config);
     AuthSettings auth = AuthSettings.create(config);
+    HttpServer.Settings httpSettings = HttpServer.Settings.create(config);
 
     ClusterSettings cluster = ClusterSettings.create(config);
     RegistryView registryView = new RegistryView(cluster.registryBuckets());
@@ -153,7 +154,6 @@ public final class Guardian {
     PublishRoutes publishRoutes =
         new PublishRoutes(publish, history.maxEvents(), access, limits, owners, Clock.systemUTC());
 
-    HttpServer.Settings httpSettings = HttpServer.Settings.create(config);
     CompletableFuture<ServerBinding> http =
         new HttpServer()
             .bind(

@@ -12,19 +12,23 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** Binds the public HTTP listener; every error it answers itself is JSON too. */
+/**
+ * Binds the public HTTP listener, with CORS around the routes; every error it answers itself is
+ * JSON too.
+ */
 public final class HttpServer extends AllDirectives {
 
-  /** Where the public listener binds. */
-  public record Settings(String iface, int port) {
+  /** Where the public listener binds, and which web origins may call it. */
+  public record Settings(String iface, int port, CorsSettings cors) {
     public static Settings create(Config root) {
       Config c = root.getConfig("crier.http");
-      return new Settings(c.getString("interface"), c.getInt("port"));
+      return new Settings(c.getString("interface"), c.getInt("port"), CorsSettings.create(root));
     }
   }
 
   public CompletionStage<ServerBinding> bind(
       ActorSystem<?> system, Settings settings, Route routes, ResponseCounters counters) {
+    Cors cors = new Cors(settings.cors());
     Route all =
         mapResponse(
             response -> {
@@ -32,9 +36,12 @@ public final class HttpServer extends AllDirectives {
               return response;
             },
             () ->
-                handleRejections(
-                    RejectionHandler.defaultHandler().mapRejectionResponse(HttpServer::asJson),
-                    () -> routes));
+                cors.around(
+                    () ->
+                        handleRejections(
+                            RejectionHandler.defaultHandler()
+                                .mapRejectionResponse(HttpServer::asJson),
+                            () -> routes)));
     return Http.get(system).newServerAt(settings.iface(), settings.port()).bind(all);
   }
 

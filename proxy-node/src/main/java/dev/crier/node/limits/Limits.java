@@ -79,6 +79,7 @@ public final class Limits {
               subject, s -> new TokenBucket(settings.publishRate(), settings.publishBurst(), now));
       checkPublish(
           "publish_rate",
+          "this token's subject",
           bySubject.tryTake(events, now),
           events,
           settings.publishRate(),
@@ -100,21 +101,27 @@ public final class Limits {
     }
     checkPublish(
         "tenant_publish_rate",
+        "this token's tenant",
         waitNanos,
         events,
         settings.tenantPublishRate(),
         settings.tenantPublishBurst());
   }
 
-  /** Throws the 429 for a bucket's answer to a request for {@code events} (0 = admitted). */
-  private void checkPublish(String limit, long waitNanos, int events, double rate, int burst) {
+  /**
+   * Throws the 429 for a bucket's answer to a request for {@code events} (0 = admitted), saying
+   * {@code whose} allowance it was.
+   */
+  private void checkPublish(
+      String limit, String whose, long waitNanos, int events, double rate, int burst) {
     if (waitNanos == Long.MAX_VALUE) {
-      throw refused(limit, events + " events exceed the burst of " + burst + " per request", 1);
+      throw refused(
+          limit, events + " events exceed the burst of " + burst + " per request for " + whose, 1);
     }
     if (waitNanos > 0) {
       throw refused(
           limit,
-          "publishing faster than " + rate + " events/s",
+          whose + " is publishing faster than " + rate + " events/s",
           (int) Math.max(1, Math.ceil(waitNanos / 1e9)));
     }
   }

@@ -13,14 +13,25 @@ import dev.crier.node.support.Await;
 import dev.crier.node.support.Http;
 import dev.crier.node.support.SseClient;
 import dev.crier.node.support.TestNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Per-client limits on a real node: 429 with Retry-After, given back when a stream ends. */
+/**
+ * Limits on a real node: 429 (503 for the heap guard) with Retry-After, counted, each tripping at
+ * its threshold and not before; connections given back when a stream ends.
+ */
 class LimitRoutesTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -194,6 +205,66 @@ class LimitRoutesTest {
         String metrics = Http.get(node.management("/metrics"), null).raw().body();
         assertTrue(metrics.contains("crier_heap_guard_refusing 0.0"), metrics);
       }
+    }
+  }
+
+  @Test
+  void aFloodOfConnectsFromOneAddressDoesNotStopAnotherAddressFromConnecting() throws Exception {
+    int perIp = 4;
+    try (TestNode node = TestNode.start("crier.limits.connections-per-ip = " + perIp + "\n")) {
+      String flooder = tokenFor("flooder");
+      List<SseClient> held = new ArrayList<>();
+      try {
+        for (int i = 0; i < perIp; i++) {
+          held.add(SseClient.open(node.http("/events/flood-" + i), flooder));
+          assertEquals(200, held.get(i).status(), "stream " + (i + 1) + " of " + perIp);
+        }
+        int flood = 20;
+        for (int i = 0; i < flood; i++) {
+          Http.Answer over = Http.get(node.http("/events/flood"), flooder);
+          assertEquals(429, over.status(), "connect " + (perIp + 1 + i) + " from 127.0.0.1");
+          assertEquals("connections_per_ip", over.json().get("error").asText());
+        }
+        assertEquals(
+            "HTTP/1.1 200 OK",
+            statusLineFrom("127.0.0.2", node.http("/events/neighbour"), tokenFor("neighbour")),
+            "127.0.0.2 holds no stream yet");
+        String metrics = Http.get(node.management("/metrics"), null).raw().body();
+        assertTrue(
+            metrics.contains(
+                "crier_limit_rejects_total{limit=\"connections_per_ip\"} " + flood + ".0"),
+            metrics);
+      } finally {
+        held.forEach(SseClient::close);
+      }
+    }
+  }
+
+  /**
+   * Opens an SSE stream from {@code localAddress} (any of 127.0.0.0/8 on Linux) by hand, since
+   * java.net.http cannot choose its source address, and returns the response's status line.
+   */
+  private static String statusLineFrom(String localAddress, URI uri, String token)
+      throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
+      socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
+      socket.setSoTimeout(10_000);
+      String request =
+          "GET "
+              + uri.getRawPath()
+              + " HTTP/1.1\r\nHost: "
+              + uri.getHost()
+              + ":"
+              + uri.getPort()
+              + "\r\nAuthorization: Bearer "
+              + token
+              + "\r\nAccept: text/event-stream\r\n\r\n";
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      BufferedReader response =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      return response.readLine();
     }
   }
 }

@@ -27,22 +27,7 @@ public final class TestNode implements AutoCloseable {
   private final int bridgePort;
 
   private TestNode(String extraConfig, boolean awaitReady) {
-    // Test defaults first, so that a test's own HOCON can override any of them.
-    Config overrides =
-        ConfigFactory.parseString(
-            "crier.http.interface = 127.0.0.1\n"
-                + "crier.http.port = 0\n"
-                + "crier.bridge.port = 0\n"
-                + "crier.drain.window = 0s\n"
-                + "crier.management.interface = 127.0.0.1\n"
-                + "crier.management.port = 0\n"
-                + "crier.dev.enabled = false\n"
-                + "pekko.remote.artery.canonical { hostname = 127.0.0.1, port = 0 }\n"
-                + "crier.auth.jwt.keys = [{ secret = \""
-                + SECRET
-                + "\" }]\n"
-                + extraConfig);
-    Config config = CrierConfig.load(overrides);
+    Config config = config(extraConfig);
     system = ActorSystem.create(Guardian.create(config, lines::add), "crier", config);
     int http = -1;
     int management = -1;
@@ -62,6 +47,29 @@ public final class TestNode implements AutoCloseable {
     httpPort = http;
     managementPort = management;
     bridgePort = bridge;
+  }
+
+  /**
+   * The configuration a test node with extra HOCON runs with, for tests that start a node
+   * themselves (e.g. one that must fail to start).
+   */
+  public static Config config(String extraConfig) {
+    // Test defaults first, so that a test's own HOCON can override any of them.
+    Config overrides =
+        ConfigFactory.parseString(
+            "crier.http.interface = 127.0.0.1\n"
+                + "crier.http.port = 0\n"
+                + "crier.bridge.port = 0\n"
+                + "crier.drain.window = 0s\n"
+                + "crier.management.interface = 127.0.0.1\n"
+                + "crier.management.port = 0\n"
+                + "crier.dev.enabled = false\n"
+                + "pekko.remote.artery.canonical { hostname = 127.0.0.1, port = 0 }\n"
+                + "crier.auth.jwt.keys = [{ secret = \""
+                + SECRET
+                + "\" }]\n"
+                + extraConfig);
+    return CrierConfig.load(overrides);
   }
 
   public static TestNode start() {
