@@ -112,12 +112,12 @@ public final class SubscribeRoutes extends AllDirectives {
     this.retryFrame = ByteString.fromArrayUnsafe(SseEncoder.retry(settings.retry().toMillis()));
   }
 
-  /** SSE connections open on this node right now. */
   /** SSE streams opened since start. */
   public long openedConnections() {
     return opened.sum();
   }
 
+  /** SSE connections open on this node right now. */
   public int openConnections() {
     return open.get();
   }

@@ -186,7 +186,8 @@ class SubscribeFlowTest {
       publish(a, 1, "a-");
       publish(b, 1, "b-");
       List<SseEvent> got = client.next(2, WAIT);
-      assertEquals(List.of("a-0", "b-0"), data(got));
+      // Each topic keeps its own order; between topics there is none to keep.
+      assertEquals(java.util.Set.of("a-0", "b-0"), java.util.Set.copyOf(data(got)));
       assertNotEquals(got.get(0).lastEventId(), got.get(1).lastEventId());
       lastId = got.get(1).lastEventId();
     }
