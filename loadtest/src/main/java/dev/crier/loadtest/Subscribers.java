@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * sequence (missing, duplicated, out of order) and timed from its publish stamp. A dropped stream
  * reconnects with its last event id.
  */
-final class Subscribers implements AutoCloseable {
+final class Subscribers implements SubscriberGroup {
   /** Ephemeral ports per source address, with room to spare. */
   private static final int PER_SOURCE_ADDRESS = 20_000;
 
@@ -64,7 +64,8 @@ final class Subscribers implements AutoCloseable {
    * returns once each has been accepted (a refused one is retried) or could not connect at all, or
    * after a minute.
    */
-  void connectAll() throws InterruptedException {
+  @Override
+  public void connectAll() throws InterruptedException {
     long intervalNanos = 1_000_000_000L / settings.connectRate();
     long next = System.nanoTime();
     for (int i = 0; i < settings.subscribers(); i++) {
@@ -77,12 +78,22 @@ final class Subscribers implements AutoCloseable {
         next = System.nanoTime();
       }
       next += intervalNanos;
-      connect(new Connection(i, settings.topic(i % settings.topics())));
+      int subscriber = settings.firstSubscriber() + i;
+      connect(new Connection(subscriber, settings.topic(subscriber % settings.topics())));
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (answered() < settings.subscribers() && System.nanoTime() < deadline) {
       TimeUnit.MILLISECONDS.sleep(20);
     }
+  }
+
+  /** Everything is recorded straight into the run's {@link Stats}. */
+  @Override
+  public void flush() {}
+
+  @Override
+  public List<Stats.Counts> countsPerProcess() {
+    return List.of(stats.counts());
   }
 
   private long answered() {
@@ -119,7 +130,11 @@ final class Subscribers implements AutoCloseable {
         });
   }
 
-  /** One subscriber: its topic, where it is in the topic's sequence, and how to resume. */
+  /**
+   * One subscriber: its topic, where it is in the topic's sequence, and how to resume. Its index
+   * counts over all processes of the run, so that topic, server and source address are the same
+   * however the subscribers are spread.
+   */
   private final class Connection {
     final int index;
     final String topic;
