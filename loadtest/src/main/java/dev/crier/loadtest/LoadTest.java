@@ -181,7 +181,9 @@ public final class LoadTest {
     }
 
     static double perConnection(long beforeKb, long afterKb, long connections) {
-      return beforeKb < 0 || afterKb < 0 ? Double.NaN : (afterKb - beforeKb) / (double) connections;
+      return beforeKb < 0 || afterKb < 0 || connections <= 0
+          ? Double.NaN
+          : (afterKb - beforeKb) / (double) connections;
     }
   }
 
@@ -287,6 +289,14 @@ public final class LoadTest {
       return stats.connected.sum() - stats.reconnects.sum();
     }
 
+    /**
+     * Connections open on {@code subscribeTo.get(server)}: its share of the subscribers when all of
+     * them connected; -1 (not known, so no figure per connection) when some did not.
+     */
+    long connectionsOf(int server) {
+      return connected() == settings.subscribers() ? settings.subscribersOf(server) : -1;
+    }
+
     /** The sustained step with the most deliveries per second, or null if none was sustained. */
     Step best() {
       Step best = null;
@@ -342,7 +352,7 @@ public final class LoadTest {
           for (int n = 0; n < memory.after().size(); n++) {
             Memory before = memory.before().get(n);
             Memory after = memory.after().get(n);
-            int connections = settings.subscribersOf(n);
+            long connections = connectionsOf(n);
             out.append(
                 String.format(
                     "%n    %s: %d connections, RSS %d MiB (%.1f KiB per connection),"
@@ -442,10 +452,10 @@ public final class LoadTest {
                     .addObject()
                     .put("url", settings.subscribeTo().get(n).toString())
                     .put("pid", settings.serverPids().get(n))
-                    .put("connections", settings.subscribersOf(n)),
+                    .put("connections", connectionsOf(n)),
                 memory.before().get(n),
                 memory.after().get(n),
-                settings.subscribersOf(n));
+                connectionsOf(n));
           }
         }
       }

@@ -186,6 +186,16 @@ final class Subscribers implements SubscriberGroup {
     private final SseParser parser;
     private byte[] scratch = new byte[8192];
 
+    /** Whether this channel's stream was accepted: only such a stream's end is a reconnect. */
+    private boolean streaming;
+
+    /**
+     * How long to wait before trying again: a dropped stream resumes at once, a refused one waits
+     * as long as the server's {@code Retry-After} asks (a second if it names none), as a browser
+     * would, instead of adding to the load that made the server refuse.
+     */
+    private long retryMillis = 100;
+
     Handler(Connection c) {
       this.c = c;
       this.parser = new SseParser(c::onEvent);
@@ -215,10 +225,12 @@ final class Subscribers implements SubscriberGroup {
         if (response.status().code() != 200) {
           // refused for now (e.g. 503 while the server is busy): counted, and retried on close
           stats.error("status " + response.status().code());
+          retryMillis = retryAfterMillis(response);
           ctx.close();
           return;
         }
         c.answered();
+        streaming = true;
         stats.connected.increment();
         stats.connect.recordValue((System.nanoTime() - c.started) / 1000);
       }
@@ -236,8 +248,19 @@ final class Subscribers implements SubscriberGroup {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
       if (!stopping) {
-        stats.reconnects.increment();
-        ctx.channel().eventLoop().schedule(() -> connect(c), 100, TimeUnit.MILLISECONDS);
+        if (streaming) {
+          stats.reconnects.increment();
+        }
+        ctx.channel().eventLoop().schedule(() -> connect(c), retryMillis, TimeUnit.MILLISECONDS);
+      }
+    }
+
+    private static long retryAfterMillis(HttpResponse response) {
+      try {
+        return TimeUnit.SECONDS.toMillis(
+            Long.parseLong(response.headers().get(HttpHeaderNames.RETRY_AFTER, "1").trim()));
+      } catch (NumberFormatException httpDate) {
+        return TimeUnit.SECONDS.toMillis(1);
       }
     }
 

@@ -29,7 +29,7 @@ final class WorkerProcesses implements SubscriberGroup {
    */
   private static final String WORKER_HEAP = "-Xmx768m";
 
-  /** How long workers may take to start, answer a flush, or stop. */
+  /** How long workers may take to start, answer a flush, stop, or answer one more connection. */
   private static final long ANSWER_SECONDS = 60;
 
   private final Settings settings;
@@ -78,14 +78,20 @@ final class WorkerProcesses implements SubscriberGroup {
   }
 
   /**
-   * Asks every worker to connect its share and waits until all have; gives up waiting (as {@link
-   * Subscribers#connectAll} does) a minute after the connect rate says they should be done.
+   * Asks every worker to connect its share and waits until all have, for as long as connections
+   * keep being answered: a cluster that accepts slowly sets the pace, as with {@link
+   * Subscribers#connectAll}. Gives up after {@link #ANSWER_SECONDS} without a new answer.
    */
   @Override
   public void connectAll() throws InterruptedException {
     send("connect");
-    long seconds = (long) settings.subscribers() / settings.connectRate() + 60;
-    await(WorkerReport.Kind.CONNECTED, 1, TimeUnit.SECONDS.toNanos(seconds));
+    long answered = -1;
+    while (answered < stats.answered.sum()) {
+      answered = stats.answered.sum();
+      if (await(WorkerReport.Kind.CONNECTED, 1, TimeUnit.SECONDS.toNanos(ANSWER_SECONDS))) {
+        return;
+      }
+    }
   }
 
   @Override
@@ -167,10 +173,10 @@ final class WorkerProcesses implements SubscriberGroup {
   }
 
   /**
-   * Waits until every worker has sent {@code times} reports of {@code kind} in all; fails if a
-   * worker ends first, returns quietly at the deadline.
+   * Waits until every worker has sent {@code times} reports of {@code kind} in all, and says
+   * whether they have; fails if a worker ends first, returns false at the deadline.
    */
-  private synchronized void await(WorkerReport.Kind kind, int times, long timeoutNanos)
+  private synchronized boolean await(WorkerReport.Kind kind, int times, long timeoutNanos)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeoutNanos;
     while (seen.getOrDefault(kind, 0) < times * settings.processes()) {
@@ -180,9 +186,10 @@ final class WorkerProcesses implements SubscriberGroup {
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        return;
+        return false;
       }
       TimeUnit.NANOSECONDS.timedWait(this, left);
     }
+    return true;
   }
 }
