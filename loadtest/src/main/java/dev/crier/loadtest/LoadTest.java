@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.management.UnixOperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +23,9 @@ import org.HdrHistogram.Histogram;
 public final class LoadTest {
   /** A step is sustained when its p99 stays at or under this. */
   static final double MAX_P99_MILLIS = 500;
+
+  /** Descriptors a JVM holds besides its connections (jars, epoll, pipes), with room to spare. */
+  private static final int JVM_DESCRIPTORS = 500;
 
   private LoadTest() {}
 
@@ -43,29 +48,38 @@ public final class LoadTest {
 
   /** Runs the load and returns what was measured. */
   public static Result run(Settings settings) throws Exception {
+    checkDescriptors(settings);
     Stats stats = new Stats();
-    Memory before = settings.hold().isZero() ? null : Memory.measure(settings);
-    try (Subscribers subscribers = new Subscribers(settings, stats)) {
+    List<Memory> before = settings.hold().isZero() ? null : Memory.measure(settings);
+    try (SubscriberGroup subscribers =
+        settings.processes() > 1
+            ? new WorkerProcesses(settings, stats)
+            : new Subscribers(settings, stats)) {
       long connectStart = System.nanoTime();
       subscribers.connectAll();
       double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
+      subscribers.flush();
+      Histogram connect = stats.takeConnect();
       if (!settings.hold().isZero()) {
+        IdleMemory memory = hold(settings, before);
+        subscribers.flush();
         return new Result(
             settings,
             stats,
             new Histogram(3),
-            Stats.snapshot(stats.connect),
+            connect,
             0,
             List.of(),
             connectSeconds,
-            hold(settings, before));
+            memory,
+            subscribers.countsPerProcess());
       }
       Histogram latency = new Histogram(3);
       List<Step> steps = new ArrayList<>();
       long expected = 0;
       try (Publisher publisher = new Publisher(settings, stats)) {
         for (int rate : settings.rates()) {
-          Step step = step(settings, stats, publisher, rate, expected);
+          Step step = step(settings, stats, subscribers, publisher, rate, expected);
           expected = step.expectedSoFar();
           latency.add(step.latency());
           steps.add(step);
@@ -78,17 +92,39 @@ public final class LoadTest {
           settings,
           stats,
           latency,
-          Stats.snapshot(stats.connect),
+          connect,
           expected,
           steps,
           connectSeconds,
-          null);
+          null,
+          subscribers.countsPerProcess());
     }
   }
 
-  /** The idle scenario: measures the server with every connection open, then holds them. */
-  private static IdleMemory hold(Settings settings, Memory before) throws InterruptedException {
-    Memory after = Memory.measure(settings);
+  /**
+   * Refuses a run whose processes would each need more descriptors than this one may open (one per
+   * connection, and some for the JVM itself), instead of failing halfway with "too many open
+   * files".
+   */
+  private static void checkDescriptors(Settings settings) {
+    if (!(ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix)) {
+      return;
+    }
+    long perProcess = settings.firstSubscriberOf(1);
+    long limit = unix.getMaxFileDescriptorCount() - JVM_DESCRIPTORS;
+    if (perProcess > limit) {
+      throw new IllegalArgumentException(
+          String.format(
+              "%d subscribers per process, but a process may open only %d descriptors here:"
+                  + " raise --processes",
+              perProcess, unix.getMaxFileDescriptorCount()));
+    }
+  }
+
+  /** The idle scenario: measures the servers with every connection open, then holds them. */
+  private static IdleMemory hold(Settings settings, List<Memory> before)
+      throws InterruptedException {
+    List<Memory> after = Memory.measure(settings);
     TimeUnit.NANOSECONDS.sleep(settings.hold().toNanos());
     return new IdleMemory(before, after);
   }
@@ -96,39 +132,71 @@ public final class LoadTest {
   /** A server's memory at one moment, KiB; -1 where not measured. */
   record Memory(long rssKb, long heapAfterGcKb) {
     /**
-     * jcmd only for Crier: attaching sends SIGQUIT, which a JVM answers and nginx takes as an order
-     * to shut down.
+     * Each server's, in the order of {@link Settings#serverPids}. jcmd only for Crier: attaching
+     * sends SIGQUIT, which a JVM answers and nginx takes as an order to shut down.
      */
-    static Memory measure(Settings settings) throws InterruptedException {
-      long pid = settings.serverPid();
-      if (pid <= 0) {
-        return new Memory(-1, -1);
+    static List<Memory> measure(Settings settings) throws InterruptedException {
+      List<Memory> out = new ArrayList<>();
+      for (long pid : settings.serverPids()) {
+        out.add(
+            new Memory(
+                ServerMemory.rssKb(pid),
+                settings.server() == Server.CRIER ? ServerMemory.heapAfterGcKb(pid) : -1));
       }
-      return new Memory(
-          ServerMemory.rssKb(pid),
-          settings.server() == Server.CRIER ? ServerMemory.heapAfterGcKb(pid) : -1);
+      return out;
+    }
+
+    /** All servers together; -1 where any one was not measured. */
+    static Memory sum(List<Memory> servers) {
+      long rss = 0;
+      long heap = 0;
+      for (Memory m : servers) {
+        rss = rss < 0 || m.rssKb() < 0 ? -1 : rss + m.rssKb();
+        heap = heap < 0 || m.heapAfterGcKb() < 0 ? -1 : heap + m.heapAfterGcKb();
+      }
+      return servers.isEmpty() ? new Memory(-1, -1) : new Memory(rss, heap);
     }
   }
 
-  /** The server's memory before the connections opened and with all of them open. */
-  record IdleMemory(Memory before, Memory after) {
+  /**
+   * The servers' memory before the connections opened and with all of them open, each server's and
+   * all together.
+   */
+  record IdleMemory(List<Memory> before, List<Memory> after) {
+    Memory totalBefore() {
+      return Memory.sum(before);
+    }
+
+    Memory totalAfter() {
+      return Memory.sum(after);
+    }
+
     double rssPerConnectionKb(long connections) {
-      return before.rssKb() < 0
-          ? Double.NaN
-          : (after.rssKb() - before.rssKb()) / (double) connections;
+      return perConnection(totalBefore().rssKb(), totalAfter().rssKb(), connections);
     }
 
     double heapPerConnectionKb(long connections) {
-      return before.heapAfterGcKb() < 0 || after.heapAfterGcKb() < 0
+      return perConnection(
+          totalBefore().heapAfterGcKb(), totalAfter().heapAfterGcKb(), connections);
+    }
+
+    static double perConnection(long beforeKb, long afterKb, long connections) {
+      return beforeKb < 0 || afterKb < 0 || connections <= 0
           ? Double.NaN
-          : (after.heapAfterGcKb() - before.heapAfterGcKb()) / (double) connections;
+          : (afterKb - beforeKb) / (double) connections;
     }
   }
 
   private static Step step(
-      Settings settings, Stats stats, Publisher publisher, int rate, long expectedBefore)
+      Settings settings,
+      Stats stats,
+      SubscriberGroup subscribers,
+      Publisher publisher,
+      int rate,
+      long expectedBefore)
       throws Exception {
-    stats.latency.getIntervalHistogram();
+    subscribers.flush();
+    stats.takeLatency();
     long publishedBefore = stats.published.sum();
     long receivedBefore = stats.received.sum();
     long faultsBefore = faults(stats);
@@ -141,8 +209,9 @@ public final class LoadTest {
       TimeUnit.MILLISECONDS.sleep(20);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
+    subscribers.flush();
     long delivered = stats.received.sum() - receivedBefore;
-    Histogram latency = Stats.snapshot(stats.latency);
+    Histogram latency = stats.takeLatency();
     boolean sustained =
         published >= 0.95 * rate * settings.duration().toSeconds()
             && stats.received.sum() >= expected
@@ -201,7 +270,8 @@ public final class LoadTest {
       long expected,
       List<Step> steps,
       double connectSeconds,
-      IdleMemory memory) {
+      IdleMemory memory,
+      List<Stats.Counts> countsPerProcess) {
 
     public long received() {
       return stats.received.sum();
@@ -217,6 +287,14 @@ public final class LoadTest {
 
     public long connected() {
       return stats.connected.sum() - stats.reconnects.sum();
+    }
+
+    /**
+     * Connections open on {@code subscribeTo.get(server)}: its share of the subscribers when all of
+     * them connected; -1 (not known, so no figure per connection) when some did not.
+     */
+    long connectionsOf(int server) {
+      return connected() == settings.subscribers() ? settings.subscribersOf(server) : -1;
     }
 
     /** The sustained step with the most deliveries per second, or null if none was sustained. */
@@ -270,6 +348,33 @@ public final class LoadTest {
             String.format(
                 "%n  server memory per connection: RSS %.1f KiB, heap after GC %.1f KiB",
                 memory.rssPerConnectionKb(connected()), memory.heapPerConnectionKb(connected())));
+        if (memory.after().size() > 1) {
+          for (int n = 0; n < memory.after().size(); n++) {
+            Memory before = memory.before().get(n);
+            Memory after = memory.after().get(n);
+            long connections = connectionsOf(n);
+            out.append(
+                String.format(
+                    "%n    %s: %d connections, RSS %d MiB (%.1f KiB per connection),"
+                        + " heap after GC %d MiB (%.1f KiB per connection)",
+                    settings.subscribeTo().get(n),
+                    connections,
+                    after.rssKb() / 1024,
+                    IdleMemory.perConnection(before.rssKb(), after.rssKb(), connections),
+                    after.heapAfterGcKb() / 1024,
+                    IdleMemory.perConnection(
+                        before.heapAfterGcKb(), after.heapAfterGcKb(), connections)));
+          }
+        }
+      }
+      if (countsPerProcess.size() > 1) {
+        for (int w = 0; w < countsPerProcess.size(); w++) {
+          Stats.Counts c = countsPerProcess.get(w);
+          out.append(
+              String.format(
+                  "%n  process %d: %d connected, %d received, %d missing, %d duplicated",
+                  w, c.connected() - c.reconnects(), c.received(), c.missing(), c.duplicated()));
+        }
       }
       for (Step s : steps) {
         out.append(
@@ -299,6 +404,7 @@ public final class LoadTest {
           .put("subscribeTo", settings.subscribeTo().toString())
           .put("topics", settings.topics())
           .put("subscribers", settings.subscribers())
+          .put("processes", settings.processes())
           .put("rates", settings.rates().toString())
           .put("durationSeconds", settings.duration().toSeconds())
           .put("payloadBytes", settings.payload());
@@ -336,24 +442,52 @@ public final class LoadTest {
             .put("p99Millis", best.p99Millis());
       }
       if (memory != null) {
-        ObjectNode node =
-            root.putObject("memory")
-                .put("rssBeforeKb", memory.before().rssKb())
-                .put("rssAfterKb", memory.after().rssKb())
-                .put("heapAfterGcBeforeKb", memory.before().heapAfterGcKb())
-                .put("heapAfterGcAfterKb", memory.after().heapAfterGcKb());
-        double rss = memory.rssPerConnectionKb(connected());
-        double heap = memory.heapPerConnectionKb(connected());
-        if (Double.isFinite(rss)) {
-          node.put("rssPerConnectionKb", rss);
+        memoryJson(
+            root.putObject("memory"), memory.totalBefore(), memory.totalAfter(), connected());
+        if (memory.after().size() > 1) {
+          ArrayNode nodes = root.putArray("nodes");
+          for (int n = 0; n < memory.after().size(); n++) {
+            memoryJson(
+                nodes
+                    .addObject()
+                    .put("url", settings.subscribeTo().get(n).toString())
+                    .put("pid", settings.serverPids().get(n))
+                    .put("connections", connectionsOf(n)),
+                memory.before().get(n),
+                memory.after().get(n),
+                connectionsOf(n));
+          }
         }
-        if (Double.isFinite(heap)) {
-          node.put("heapPerConnectionKb", heap);
-        }
+      }
+      ArrayNode processes = root.putArray("processes");
+      for (Stats.Counts c : countsPerProcess) {
+        processes
+            .addObject()
+            .put("connected", c.connected() - c.reconnects())
+            .put("received", c.received())
+            .put("missing", c.missing())
+            .put("duplicated", c.duplicated())
+            .put("reconnects", c.reconnects());
       }
       ObjectNode errors = root.putObject("errors");
       errors().forEach(errors::put);
       return mapper.writeValueAsString(root);
+    }
+
+    private static void memoryJson(ObjectNode node, Memory before, Memory after, long connections) {
+      node.put("rssBeforeKb", before.rssKb())
+          .put("rssAfterKb", after.rssKb())
+          .put("heapAfterGcBeforeKb", before.heapAfterGcKb())
+          .put("heapAfterGcAfterKb", after.heapAfterGcKb());
+      double rss = IdleMemory.perConnection(before.rssKb(), after.rssKb(), connections);
+      double heap =
+          IdleMemory.perConnection(before.heapAfterGcKb(), after.heapAfterGcKb(), connections);
+      if (Double.isFinite(rss)) {
+        node.put("rssPerConnectionKb", rss);
+      }
+      if (Double.isFinite(heap)) {
+        node.put("heapPerConnectionKb", heap);
+      }
     }
 
     private static void percentiles(ObjectNode node, Histogram h) {

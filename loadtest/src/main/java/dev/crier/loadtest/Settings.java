@@ -22,7 +22,11 @@ import java.util.Map;
  * @param subscriberToken bearer token of subscribers (empty for none)
  * @param publisherToken bearer token of the publisher (empty for none)
  * @param topics topics; subscriber i follows topic {@code i % topics}
- * @param subscribers SSE connections to open
+ * @param subscribers SSE connections to open (in a worker process: its share of them)
+ * @param firstSubscriber in a worker process, the run-wide index of its first subscriber (0
+ *     otherwise); a subscriber's index picks its topic, server and source address
+ * @param processes processes the subscribers are spread over: above 1, this process starts that
+ *     many {@link Worker}s, each with its share of the subscribers, and merges what they measure
  * @param sourceAddresses loopback source addresses to spread connections over (127.0.0.2…)
  * @param connectRate new connections per second
  * @param maxPending connections opened but not yet answered, at most
@@ -32,7 +36,8 @@ import java.util.Map;
  * @param payload bytes of padding in each event
  * @param hold when positive, the idle scenario: open the connections, publish nothing, hold them
  *     this long, and measure the server's memory
- * @param serverPid the server's process id, for its memory (0: not measured)
+ * @param serverPids process ids of the servers, for their memory (empty: not measured); several
+ *     when subscribers connect to several servers, in the order of {@code subscribeTo}
  */
 public record Settings(
     URI target,
@@ -45,6 +50,8 @@ public record Settings(
     String publisherToken,
     int topics,
     int subscribers,
+    int firstSubscriber,
+    int processes,
     int sourceAddresses,
     int connectRate,
     int maxPending,
@@ -52,17 +59,17 @@ public record Settings(
     Duration duration,
     int payload,
     Duration hold,
-    long serverPid,
+    List<Long> serverPids,
     String results) {
 
   static final String USAGE =
       "usage: crier-loadtest --target http://127.0.0.1:8080 [--server crier|nchan|pushpin]\n"
           + "  [--publish-to URL | --push-to tcp://HOST:PORT] [--subscribe-to URL,URL...]\n"
           + "  [--sub-token T] [--pub-token T]\n"
-          + "  [--topics 1] [--subscribers 100] [--sources 1] [--connect-rate 1000]\n"
-          + "  [--max-pending 256]\n"
+          + "  [--topics 1] [--subscribers 100] [--processes 1] [--sources 1]\n"
+          + "  [--connect-rate 1000] [--max-pending 256]\n"
           + "  [--rate 100 | --rates 100,200,400] [--duration 10] [--payload 64]\n"
-          + "  [--hold SECONDS] [--server-pid PID] [--topic-prefix load/] [--results FILE]";
+          + "  [--hold SECONDS] [--server-pid PID,PID...] [--topic-prefix load/] [--results FILE]";
 
   public static Settings parse(String[] args) {
     Map<String, String> a = new HashMap<>();
@@ -76,19 +83,36 @@ public record Settings(
       throw new IllegalArgumentException("--target is required\n" + USAGE);
     }
     URI target = URI.create(a.get("target"));
+    List<URI> subscribeTo =
+        a.containsKey("subscribe-to")
+            ? Arrays.stream(a.get("subscribe-to").split(",")).map(URI::create).toList()
+            : List.of(target);
+    List<Long> serverPids =
+        a.getOrDefault("server-pid", "").isEmpty()
+            ? List.of()
+            : Arrays.stream(a.get("server-pid").split(",")).map(Long::parseLong).toList();
+    if (serverPids.size() > 1 && serverPids.size() != subscribeTo.size()) {
+      throw new IllegalArgumentException(
+          "--server-pid lists one pid per --subscribe-to URL, in the same order");
+    }
+    int subscribers = positive(a, "subscribers", 100);
+    int processes = positive(a, "processes", 1);
+    if (processes > subscribers) {
+      throw new IllegalArgumentException("--processes must not exceed --subscribers");
+    }
     return new Settings(
         target,
         Server.parse(a.getOrDefault("server", "crier")),
         URI.create(a.getOrDefault("publish-to", target.toString())),
         a.containsKey("push-to") ? URI.create(a.get("push-to")) : null,
-        a.containsKey("subscribe-to")
-            ? Arrays.stream(a.get("subscribe-to").split(",")).map(URI::create).toList()
-            : List.of(target),
+        subscribeTo,
         a.getOrDefault("topic-prefix", "load/" + Long.toString(System.nanoTime(), 36) + "/"),
         a.getOrDefault("sub-token", ""),
         a.getOrDefault("pub-token", ""),
         positive(a, "topics", 1),
-        positive(a, "subscribers", 100),
+        subscribers,
+        Integer.parseInt(a.getOrDefault("first-subscriber", "0")),
+        processes,
         positive(a, "sources", 1),
         positive(a, "connect-rate", 1000),
         positive(a, "max-pending", 256),
@@ -98,7 +122,7 @@ public record Settings(
         Duration.ofSeconds(positive(a, "duration", 10)),
         Integer.parseInt(a.getOrDefault("payload", "64")),
         Duration.ofSeconds(Integer.parseInt(a.getOrDefault("hold", "0"))),
-        Long.parseLong(a.getOrDefault("server-pid", "0")),
+        serverPids,
         a.getOrDefault("results", ""));
   }
 
@@ -130,5 +154,37 @@ public record Settings(
 
   String topic(int i) {
     return topicPrefix + i;
+  }
+
+  /** How many of the run's subscribers connect to {@code subscribeTo.get(server)}. */
+  int subscribersOf(int server) {
+    int servers = subscribeTo.size();
+    return subscribers / servers + (server < subscribers % servers ? 1 : 0);
+  }
+
+  /** The run-wide index of worker {@code w}'s first subscriber; {@code w == processes} ends. */
+  int firstSubscriberOf(int w) {
+    return (int) ((long) subscribers * w / processes);
+  }
+
+  /**
+   * The command line of worker {@code w}: what its subscribers need, with its share of the
+   * subscribers, of the connect rate and of the pending connections, so that together the workers
+   * open connections as one process would.
+   */
+  List<String> workerArgs(int w) {
+    int first = firstSubscriberOf(w);
+    return List.of(
+        "--target", target.toString(),
+        "--server", server.label(),
+        "--subscribe-to", String.join(",", subscribeTo.stream().map(URI::toString).toList()),
+        "--topic-prefix", topicPrefix,
+        "--sub-token", subscriberToken,
+        "--topics", Integer.toString(topics),
+        "--subscribers", Integer.toString(firstSubscriberOf(w + 1) - first),
+        "--first-subscriber", Integer.toString(first),
+        "--sources", Integer.toString(sourceAddresses),
+        "--connect-rate", Integer.toString(Math.max(1, connectRate / processes)),
+        "--max-pending", Integer.toString(Math.max(1, maxPending / processes)));
   }
 }

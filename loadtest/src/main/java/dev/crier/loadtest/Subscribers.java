@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * sequence (missing, duplicated, out of order) and timed from its publish stamp. A dropped stream
  * reconnects with its last event id.
  */
-final class Subscribers implements AutoCloseable {
+final class Subscribers implements SubscriberGroup {
   /** Ephemeral ports per source address, with room to spare. */
   private static final int PER_SOURCE_ADDRESS = 20_000;
 
@@ -64,7 +64,8 @@ final class Subscribers implements AutoCloseable {
    * returns once each has been accepted (a refused one is retried) or could not connect at all, or
    * after a minute.
    */
-  void connectAll() throws InterruptedException {
+  @Override
+  public void connectAll() throws InterruptedException {
     long intervalNanos = 1_000_000_000L / settings.connectRate();
     long next = System.nanoTime();
     for (int i = 0; i < settings.subscribers(); i++) {
@@ -77,12 +78,22 @@ final class Subscribers implements AutoCloseable {
         next = System.nanoTime();
       }
       next += intervalNanos;
-      connect(new Connection(i, settings.topic(i % settings.topics())));
+      int subscriber = settings.firstSubscriber() + i;
+      connect(new Connection(subscriber, settings.topic(subscriber % settings.topics())));
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (answered() < settings.subscribers() && System.nanoTime() < deadline) {
       TimeUnit.MILLISECONDS.sleep(20);
     }
+  }
+
+  /** Everything is recorded straight into the run's {@link Stats}. */
+  @Override
+  public void flush() {}
+
+  @Override
+  public List<Stats.Counts> countsPerProcess() {
+    return List.of(stats.counts());
   }
 
   private long answered() {
@@ -119,7 +130,11 @@ final class Subscribers implements AutoCloseable {
         });
   }
 
-  /** One subscriber: its topic, where it is in the topic's sequence, and how to resume. */
+  /**
+   * One subscriber: its topic, where it is in the topic's sequence, and how to resume. Its index
+   * counts over all processes of the run, so that topic, server and source address are the same
+   * however the subscribers are spread.
+   */
   private final class Connection {
     final int index;
     final String topic;
@@ -171,6 +186,16 @@ final class Subscribers implements AutoCloseable {
     private final SseParser parser;
     private byte[] scratch = new byte[8192];
 
+    /** Whether this channel's stream was accepted: only such a stream's end is a reconnect. */
+    private boolean streaming;
+
+    /**
+     * How long to wait before trying again: a dropped stream resumes at once, a refused one waits
+     * as long as the server's {@code Retry-After} asks (a second if it names none), as a browser
+     * would, instead of adding to the load that made the server refuse.
+     */
+    private long retryMillis = 100;
+
     Handler(Connection c) {
       this.c = c;
       this.parser = new SseParser(c::onEvent);
@@ -200,10 +225,12 @@ final class Subscribers implements AutoCloseable {
         if (response.status().code() != 200) {
           // refused for now (e.g. 503 while the server is busy): counted, and retried on close
           stats.error("status " + response.status().code());
+          retryMillis = retryAfterMillis(response);
           ctx.close();
           return;
         }
         c.answered();
+        streaming = true;
         stats.connected.increment();
         stats.connect.recordValue((System.nanoTime() - c.started) / 1000);
       }
@@ -221,8 +248,19 @@ final class Subscribers implements AutoCloseable {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
       if (!stopping) {
-        stats.reconnects.increment();
-        ctx.channel().eventLoop().schedule(() -> connect(c), 100, TimeUnit.MILLISECONDS);
+        if (streaming) {
+          stats.reconnects.increment();
+        }
+        ctx.channel().eventLoop().schedule(() -> connect(c), retryMillis, TimeUnit.MILLISECONDS);
+      }
+    }
+
+    private static long retryAfterMillis(HttpResponse response) {
+      try {
+        return TimeUnit.SECONDS.toMillis(
+            Long.parseLong(response.headers().get(HttpHeaderNames.RETRY_AFTER, "1").trim()));
+      } catch (NumberFormatException httpDate) {
+        return TimeUnit.SECONDS.toMillis(1);
       }
     }
 
