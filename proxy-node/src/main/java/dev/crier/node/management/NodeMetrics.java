@@ -72,6 +72,11 @@ public final class NodeMetrics {
         "crier_events_sequenced",
         "Events sequenced by the topic owners on this node.",
         bridge::sequenced);
+    byLabel(
+        "crier_sse_disconnects",
+        "SSE streams closed, by reason (client_gone, slow_consumer, drained, revoked, failed).",
+        "reason",
+        subscribe::disconnects);
     counter(
         "crier_events_delivered",
         "Events handed to local subscriber streams.",

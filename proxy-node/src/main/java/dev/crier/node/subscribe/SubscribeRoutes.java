@@ -9,6 +9,7 @@ import dev.crier.node.http.QueryParameters;
 import dev.crier.node.limits.Limits;
 import dev.crier.node.management.NodeLifecycle;
 import dev.crier.node.topic.FeedItem;
+import dev.crier.node.topic.SlowConsumerException;
 import dev.crier.node.topic.TopicHub;
 import dev.crier.node.topic.TopicHubs;
 import dev.crier.protocol.cursor.CursorCodec;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,6 +82,11 @@ public final class SubscribeRoutes extends AllDirectives {
   private final AtomicInteger open = new AtomicInteger();
   private final LongAdder opened = new LongAdder();
   private final Map<Long, OpenStream> streams = new ConcurrentHashMap<>();
+
+  /** Why the node ended a stream, kept until the stream has closed and been counted. */
+  private final Map<Long, String> endedBy = new ConcurrentHashMap<>();
+
+  private final Map<String, LongAdder> disconnects = new ConcurrentHashMap<>();
   private final Limits limits;
 
   /**
@@ -227,6 +234,14 @@ public final class SubscribeRoutes extends AllDirectives {
     if (stream != null) {
       stream.release().release();
     }
+    String reason = endedBy.remove(id);
+    if (reason == null) {
+      reason =
+          failure instanceof SlowConsumerException
+              ? "slow_consumer"
+              : failure != null ? "failed" : "client_gone";
+    }
+    disconnects.computeIfAbsent(reason, r -> new LongAdder()).increment();
     open.decrementAndGet();
     topics.forEach(t -> hubs.tell(new TopicHubs.Unsubscribe(t, id)));
     log.debug("subscriber [{}] disconnected: {}", id, failure);
@@ -325,12 +340,32 @@ public final class SubscribeRoutes extends AllDirectives {
     return ByteString.fromArrayUnsafe(SseEncoder.retry(jittered));
   }
 
+  /** Ends a stream from the node's side, remembering why for the disconnect count. */
+  private void end(long id, OpenStream stream, String reason) {
+    endedBy.put(id, reason);
+    stream.queue().complete();
+    if (!streams.containsKey(id)) {
+      endedBy.remove(id);
+    }
+  }
+
+  /**
+   * SSE streams closed since start, by reason: {@code client_gone}, {@code slow_consumer}, {@code
+   * drained}, {@code revoked}, {@code failed}.
+   */
+  public Map<String, Long> disconnects() {
+    Map<String, Long> out = new TreeMap<>();
+    disconnects.forEach((reason, n) -> out.put(reason, n.sum()));
+    return out;
+  }
+
   /** Ends the streams opened with any of these (now revoked) tokens. */
   public void endStreamsOf(Set<String> revokedTokenIds) {
     int ended = 0;
-    for (OpenStream stream : streams.values()) {
-      if (stream.tokenId() != null && revokedTokenIds.contains(stream.tokenId())) {
-        stream.queue().complete();
+    for (Map.Entry<Long, OpenStream> stream : streams.entrySet()) {
+      String tokenId = stream.getValue().tokenId();
+      if (tokenId != null && revokedTokenIds.contains(tokenId)) {
+        end(stream.getKey(), stream.getValue(), "revoked");
         ended++;
       }
     }
@@ -345,8 +380,7 @@ public final class SubscribeRoutes extends AllDirectives {
    * streams themselves then write their last bytes and close.
    */
   public CompletionStage<Done> drainStreams(Scheduler scheduler, ExecutionContext executor) {
-    List<BoundedSourceQueue<FeedItem>> all = new ArrayList<>();
-    streams.values().forEach(stream -> all.add(stream.queue()));
+    List<Map.Entry<Long, OpenStream>> all = new ArrayList<>(streams.entrySet());
     Collections.shuffle(all);
     long ticks = Math.max(1, settings.drainWindow().toMillis() / DRAIN_TICK.toMillis());
     int perTick = (int) Math.max(1, (all.size() + ticks - 1) / ticks);
@@ -355,14 +389,14 @@ public final class SubscribeRoutes extends AllDirectives {
   }
 
   private CompletionStage<Done> endBatches(
-      List<BoundedSourceQueue<FeedItem>> all,
+      List<Map.Entry<Long, OpenStream>> all,
       int from,
       int perTick,
       Scheduler scheduler,
       ExecutionContext executor) {
     int to = Math.min(all.size(), from + perTick);
-    for (BoundedSourceQueue<FeedItem> queue : all.subList(from, to)) {
-      queue.complete();
+    for (Map.Entry<Long, OpenStream> stream : all.subList(from, to)) {
+      end(stream.getKey(), stream.getValue(), "drained");
     }
     if (to >= all.size()) {
       return CompletableFuture.completedFuture(Done.getInstance());

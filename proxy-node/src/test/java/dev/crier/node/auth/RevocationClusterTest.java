@@ -75,6 +75,14 @@ class RevocationClusterTest {
         Await.until(
             Duration.ofSeconds(5),
             () ->
+                Http.get(third.management("/metrics"), null)
+                    .raw()
+                    .body()
+                    .contains("crier_sse_disconnects_total{reason=\"revoked\"} 1.0"),
+            () -> "the revoked stream was not counted as revoked");
+        Await.until(
+            Duration.ofSeconds(5),
+            () ->
                 Http.get(second.http("/topics/feed/a/events"), token).status() == 401
                     && Http.get(third.http("/topics/feed/a/events"), token).status() == 401,
             () -> "nodes 2 and 3 still accept the revoked token");

@@ -42,6 +42,12 @@ class NodeCapacityTest {
               }
             },
             () -> "capacity was not given back when a stream ended");
+        assertTrue(
+            Http.get(node.management("/metrics"), null)
+                .raw()
+                .body()
+                .contains("crier_sse_disconnects_total{reason=\"client_gone\"}"),
+            "a client that went away is counted as client_gone");
       }
     }
   }
