@@ -8,15 +8,21 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Binds the public HTTP listener, with CORS around the routes; every error it answers itself is
  * JSON too.
  */
 public final class HttpServer extends AllDirectives {
+  private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
 
   /** Where the public listener binds, and which web origins may call it. */
   public record Settings(String iface, int port, CorsSettings cors) {
@@ -25,6 +31,31 @@ public final class HttpServer extends AllDirectives {
       return new Settings(c.getString("interface"), c.getInt("port"), CorsSettings.create(root));
     }
   }
+
+  /**
+   * Inside the CORS and counting wrappers, so that an error no route answered itself is still a
+   * JSON body with CORS headers, and counted: a {@link ApiError.Rejection} that escaped (also from
+   * a failed future) is its own response, anything else a logged 500.
+   */
+  private static final ExceptionHandler ERRORS =
+      ExceptionHandler.newBuilder()
+          .matchAny(
+              failure -> {
+                for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+                  if (cause instanceof ApiError.Rejection rejection) {
+                    return Directives.complete(rejection.error().toResponse());
+                  }
+                }
+                log.error("unexpected error answering a request", failure);
+                return Directives.complete(
+                    new ApiError(
+                            StatusCodes.INTERNAL_SERVER_ERROR,
+                            "internal_error",
+                            "the node could not answer this request",
+                            null)
+                        .toResponse());
+              })
+          .build();
 
   public CompletionStage<ServerBinding> bind(
       ActorSystem<?> system, Settings settings, Route routes, ResponseCounters counters) {
@@ -38,10 +69,13 @@ public final class HttpServer extends AllDirectives {
             () ->
                 cors.around(
                     () ->
-                        handleRejections(
-                            RejectionHandler.defaultHandler()
-                                .mapRejectionResponse(HttpServer::asJson),
-                            () -> routes)));
+                        handleExceptions(
+                            ERRORS,
+                            () ->
+                                handleRejections(
+                                    RejectionHandler.defaultHandler()
+                                        .mapRejectionResponse(HttpServer::asJson),
+                                    () -> routes))));
     return Http.get(system).newServerAt(settings.iface(), settings.port()).bind(all);
   }
 
