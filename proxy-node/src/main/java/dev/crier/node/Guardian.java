@@ -55,6 +55,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.management.javadsl.PekkoManagement;
@@ -338,5 +339,10 @@ public final class Guardian {
         CoordinatedShutdown.PhaseServiceRequestsDone(),
         "crier-http-terminate",
         () -> binding.terminate(Duration.ofSeconds(3)).thenApply(t -> Done.getInstance()));
+    // The auth webhook's client pool, closed before the actor system goes, not torn down by it.
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseServiceStop(),
+        "crier-http-client-pools",
+        () -> Http.get(system).shutdownAllConnectionPools().thenApply(unit -> Done.getInstance()));
   }
 }
