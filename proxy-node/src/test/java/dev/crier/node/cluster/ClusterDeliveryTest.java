@@ -158,30 +158,30 @@ class ClusterDeliveryTest {
       Http.Answer members = Http.get(first.management("/cluster/members"), null);
       assertEquals(200, members.status());
       assertEquals(3, members.json().get("members").size());
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (true) {
-        Http.Answer topics = Http.get(first.management("/cluster/topics?limit=100000"), null);
-        Http.Answer crierNodes = Http.get(first.management("/crier/nodes"), null);
-        assertEquals(200, topics.status());
-        assertEquals(200, crierNodes.status());
-        assertEquals(3, crierNodes.json().get("nodes").size());
-        int where = 0;
-        for (var t : topics.json().get("topics")) {
-          if (t.get("topic").asText().equals(topic)) {
-            where = t.get("nodes").size();
-          }
-        }
-        int connections = 0;
-        for (var n : crierNodes.json().get("nodes")) {
-          assertEquals("Up", n.get("status").asText());
-          connections += n.has("connections") ? n.get("connections").asInt() : 0;
-        }
-        if (where == 2 && connections >= 2) {
-          break;
-        }
-        assertTrue(System.nanoTime() < deadline, topics.raw().body() + crierNodes.raw().body());
-        Thread.sleep(200);
-      }
+      String[] last = {""};
+      Await.until(
+          WAIT,
+          () -> {
+            Http.Answer topics = Http.get(first.management("/cluster/topics?limit=100000"), null);
+            Http.Answer crierNodes = Http.get(first.management("/crier/nodes"), null);
+            assertEquals(200, topics.status());
+            assertEquals(200, crierNodes.status());
+            assertEquals(3, crierNodes.json().get("nodes").size());
+            last[0] = topics.raw().body() + crierNodes.raw().body();
+            int where = 0;
+            for (var t : topics.json().get("topics")) {
+              if (t.get("topic").asText().equals(topic)) {
+                where = t.get("nodes").size();
+              }
+            }
+            int connections = 0;
+            for (var n : crierNodes.json().get("nodes")) {
+              assertEquals("Up", n.get("status").asText());
+              connections += n.has("connections") ? n.get("connections").asInt() : 0;
+            }
+            return where == 2 && connections >= 2;
+          },
+          () -> last[0]);
     }
   }
 
@@ -223,24 +223,21 @@ class ClusterDeliveryTest {
   }
 
   private static void awaitRegistry(List<RegistryView> views, String run, int topics, int nodesEach)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (true) {
-      boolean converged = true;
-      for (RegistryView view : views) {
-        long complete =
-            view.all().entrySet().stream()
-                .filter(e -> e.getKey().startsWith(run + "/") && e.getValue().size() == nodesEach)
-                .count();
-        converged &= complete == topics;
-      }
-      if (converged) {
-        return;
-      }
-      assertTrue(
-          System.nanoTime() < deadline, "registry did not converge to " + nodesEach + " nodes");
-      Thread.sleep(250);
-    }
+      throws Exception {
+    Await.until(
+        Duration.ofSeconds(60),
+        () ->
+            views.stream()
+                .allMatch(
+                    view ->
+                        view.all().entrySet().stream()
+                                .filter(
+                                    e ->
+                                        e.getKey().startsWith(run + "/")
+                                            && e.getValue().size() == nodesEach)
+                                .count()
+                            == topics),
+        () -> "registry did not converge to " + nodesEach + " nodes");
   }
 
   @Test
