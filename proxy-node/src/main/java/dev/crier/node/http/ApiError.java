@@ -1,6 +1,7 @@
 package dev.crier.node.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -71,13 +72,21 @@ public record ApiError(StatusCode status, String code, String message, Integer r
     return new Rejection(this);
   }
 
-  /** The response for a failed stage whose cause is a {@link Rejection}; rethrows anything else. */
-  public static HttpResponse answerRejection(Throwable failure) {
+  /** The error a {@link Rejection} anywhere in the failure's cause chain carries, if any. */
+  public static Optional<ApiError> carriedBy(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof Rejection r) {
-        return r.error().toResponse();
+        return Optional.of(r.error());
       }
     }
-    throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+    return Optional.empty();
+  }
+
+  /** The response for a failed stage whose cause is a {@link Rejection}; rethrows anything else. */
+  public static HttpResponse answerRejection(Throwable failure) {
+    return carriedBy(failure)
+        .map(ApiError::toResponse)
+        .orElseThrow(
+            () -> failure instanceof CompletionException c ? c : new CompletionException(failure));
   }
 }

@@ -1,6 +1,7 @@
 package dev.crier.node.http;
 
 import com.typesafe.config.Config;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
@@ -41,10 +42,9 @@ public final class HttpServer extends AllDirectives {
       ExceptionHandler.newBuilder()
           .matchAny(
               failure -> {
-                for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-                  if (cause instanceof ApiError.Rejection rejection) {
-                    return Directives.complete(rejection.error().toResponse());
-                  }
+                Optional<ApiError> carried = ApiError.carriedBy(failure);
+                if (carried.isPresent()) {
+                  return Directives.complete(carried.get().toResponse());
                 }
                 log.error("unexpected error answering a request", failure);
                 return Directives.complete(

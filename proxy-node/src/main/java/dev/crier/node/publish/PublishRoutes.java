@@ -346,10 +346,11 @@ public final class PublishRoutes extends AllDirectives {
   }
 
   private static HttpResponse failure(Throwable t) {
+    Optional<ApiError> carried = ApiError.carriedBy(t);
+    if (carried.isPresent()) {
+      return carried.get().toResponse();
+    }
     for (Throwable cause = t; cause != null; cause = cause.getCause()) {
-      if (cause instanceof ApiError.Rejection r) {
-        return r.error().toResponse();
-      }
       if (cause instanceof EntityStreamSizeException e) {
         return ApiError.tooLarge("body exceeds " + e.limit() + " bytes").toResponse();
       }

@@ -165,8 +165,9 @@ public final class SubscribeRoutes extends AllDirectives {
     return completeWithFuture(
         access
             .authenticate(request, AccessRequest.subscribe(codec.topics()))
-            .thenCompose(grants -> open(request, grants, codec, resume, replay))
-            .exceptionally(ApiError::answerRejection));
+            // A refusal fails the stage with its rejection: the listener's exception handler
+            // (HttpServer) answers it.
+            .thenCompose(grants -> open(request, grants, codec, resume, replay)));
   }
 
   /**
