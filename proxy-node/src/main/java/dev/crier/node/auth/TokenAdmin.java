@@ -3,7 +3,7 @@ package dev.crier.node.auth;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
@@ -40,27 +40,13 @@ public final class TokenAdmin {
     this.clock = clock;
   }
 
-  /** Whether a signing key is configured. */
-  public boolean canMint() {
-    return minter != null;
+  /** What signs minted tokens; empty when no signing key is configured. */
+  public Optional<TokenMinter> minter() {
+    return Optional.ofNullable(minter);
   }
 
   public Duration maxTtl() {
     return maxTtl;
-  }
-
-  /** Mints a token; the caller has checked the patterns and that {@code ttl <= maxTtl()}. */
-  public TokenMinter.Minted mint(
-      String subject,
-      List<String> subscribe,
-      List<String> publish,
-      boolean admin,
-      String tenant,
-      Duration ttl) {
-    if (minter == null) {
-      throw new IllegalStateException("no signing key configured");
-    }
-    return minter.mint(subject, subscribe, publish, admin, tenant, ttl);
   }
 
   /**

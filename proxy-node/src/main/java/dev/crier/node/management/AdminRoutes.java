@@ -86,7 +86,7 @@ final class AdminRoutes extends AllDirectives {
 
   private CompletionStage<HttpResponse> mint(HttpRequest request) {
     TokenAdmin tokens = ClusterViews.get(system).tokens();
-    if (!tokens.canMint()) {
+    if (tokens.minter().isEmpty()) {
       return done(
           new ApiError(
                   StatusCodes.NOT_IMPLEMENTED,
@@ -115,13 +115,16 @@ final class AdminRoutes extends AllDirectives {
       }
       Duration ttl = ttl(json.path("ttlSeconds"), tokens.maxTtl());
       TokenMinter.Minted minted =
-          tokens.mint(
-              text(json, "sub"),
-              patterns(json, "subscribe"),
-              patterns(json, "publish"),
-              bool(json, "admin"),
-              text(json, "tenant"),
-              ttl);
+          tokens
+              .minter()
+              .orElseThrow()
+              .mint(
+                  text(json, "sub"),
+                  patterns(json, "subscribe"),
+                  patterns(json, "publish"),
+                  bool(json, "admin"),
+                  text(json, "tenant"),
+                  ttl);
       ObjectNode answer =
           Json.MAPPER
               .createObjectNode()
