@@ -34,6 +34,8 @@ import dev.crier.node.subscribe.SubscribeSettings;
 import dev.crier.node.topic.FanoutCounters;
 import dev.crier.node.topic.HistoryCounters;
 import dev.crier.node.topic.HistorySettings;
+import dev.crier.node.topic.HistoryStoreSettings;
+import dev.crier.node.topic.JournalSchema;
 import dev.crier.node.topic.TopicHub;
 import dev.crier.node.topic.TopicHubs;
 import dev.crier.node.topic.TopicOwner;
@@ -86,11 +88,36 @@ public final class Guardian {
         });
   }
 
+  /** Refuses a journal that cluster members cannot share, and creates its tables. */
+  private static void prepareStore(HistoryStoreSettings store, Config config) {
+    if (!store.durable()) {
+      return;
+    }
+    if (store.embedded() && !config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      throw new IllegalArgumentException(
+          "the embedded history journal (crier.history.journal.url empty or jdbc:h2:) belongs to one"
+              + " node, but seed nodes are configured: give the cluster a shared journal"
+              + " (CRIER_JOURNAL_URL=jdbc:postgresql://…) or keep history in memory"
+              + " (CRIER_HISTORY_STORE=memory)");
+    }
+    JournalSchema.apply(store);
+  }
+
   private static void start(ActorContext<Void> context, Config config, Consumer<String> announce) {
     ActorSystem<Void> system = context.getSystem();
     NodeLifecycle lifecycle = NodeLifecycle.get(system);
     HistorySettings history = HistorySettings.create(config);
-    SubscribeSettings subscribe = SubscribeSettings.create(config);
+    SubscribeSettings configured = SubscribeSettings.create(config);
+    SubscribeSettings subscribe = configured.resumableWithin(history.maxEvents());
+    if (subscribe != configured) {
+      context
+          .getLog()
+          .warn(
+              "crier.subscribe.buffer-size {} lowered to {}, half of crier.history.max-events, so"
+                  + " that a subscriber cut off for lagging can resume without loss",
+              configured.bufferSize(),
+              subscribe.bufferSize());
+    }
     PublishSettings publish = PublishSettings.create(config);
     AuthSettings auth = AuthSettings.create(config);
     HttpServer.Settings httpSettings = HttpServer.Settings.create(config);
@@ -103,14 +130,11 @@ public final class Guardian {
     BridgeTransport transport = new BridgeTransport(bridgeCounters);
     ActorRef<SubscriberRegistry.Command> registry =
         context.spawn(SubscriberRegistry.create(registryView), "subscriber-registry");
+    TopicOwner.Settings ownerSettings = TopicOwner.Settings.create(config);
+    prepareStore(ownerSettings.store(), config);
     TopicOwners owners =
         ShardedTopicOwners.init(
-            system,
-            TopicOwner.Settings.create(config),
-            transport,
-            registryView,
-            historyCounters,
-            Clock.systemUTC());
+            system, ownerSettings, transport, registryView, historyCounters, Clock.systemUTC());
     ActorRef<TopicHubs.Command> hubs =
         context.spawn(
             TopicHubs.create(

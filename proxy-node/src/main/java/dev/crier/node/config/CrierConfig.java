@@ -2,6 +2,7 @@ package dev.crier.node.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.crier.node.topic.HistoryStoreSettings;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -33,7 +34,9 @@ public final class CrierConfig {
             .withFallback(ConfigFactory.parseResources("crier-node.conf"))
             .withFallback(ConfigFactory.defaultReference())
             .resolve();
-    return derived(merged).withFallback(merged);
+    return derived(merged)
+        .withFallback(HistoryStoreSettings.create(merged).pekkoConfig())
+        .withFallback(merged);
   }
 
   private static Config derived(Config c) {

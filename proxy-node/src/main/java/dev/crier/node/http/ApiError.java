@@ -39,6 +39,14 @@ public record ApiError(StatusCode status, String code, String message, Integer r
     return new ApiError(StatusCodes.SERVICE_UNAVAILABLE, code, message, retryAfterSeconds);
   }
 
+  /**
+   * The owner did not answer in time: the events may or may not have been stored. Retrying with the
+   * same idempotency keys is safe either way.
+   */
+  public static ApiError outcomeUnknown(String message) {
+    return new ApiError(StatusCodes.GATEWAY_TIMEOUT, "outcome_unknown", message, 1);
+  }
+
   public HttpResponse toResponse() {
     ObjectNode body = Json.MAPPER.createObjectNode().put("error", code).put("message", message);
     HttpResponse response =

@@ -23,6 +23,9 @@ import java.util.Set;
  * fail happens here, before anything is published, so a bad batch publishes nothing.
  */
 final class EventRequests {
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+  private static final java.util.Base64.Encoder KEY_ENCODER =
+      java.util.Base64.getUrlEncoder().withoutPadding();
   static final int MAX_TYPE_LENGTH = 256;
   static final int MAX_KEY_LENGTH = 256;
   private static final Set<String> BATCH_FIELDS =
@@ -178,7 +181,18 @@ final class EventRequests {
         && (deliverAt < 0 || deliverAt > clock.millis() + settings.maxScheduleAhead().toMillis())) {
       throw invalidDeliverAt();
     }
-    return new TopicOwner.Draft(type, data, idempotencyKey, deliverAt);
+    return new TopicOwner.Draft(
+        type, data, idempotencyKey != null ? idempotencyKey : nodeMadeKey(), deliverAt);
+  }
+
+  /**
+   * Every publish carries a key, so that a retry after an unknown outcome cannot make a second
+   * event.
+   */
+  private static String nodeMadeKey() {
+    byte[] bytes = new byte[16];
+    RANDOM.nextBytes(bytes);
+    return "crier:" + KEY_ENCODER.encodeToString(bytes);
   }
 
   private ApiError.Rejection invalidDeliverAt() {

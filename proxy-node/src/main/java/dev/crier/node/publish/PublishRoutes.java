@@ -50,6 +50,7 @@ public final class PublishRoutes extends AllDirectives {
   private final Limits limits;
   private final TopicOwners owners;
   private final EventRequests requests;
+  private final Clock clock;
 
   public PublishRoutes(
       PublishSettings settings,
@@ -64,6 +65,7 @@ public final class PublishRoutes extends AllDirectives {
     this.access = access;
     this.owners = owners;
     this.requests = new EventRequests(settings, clock);
+    this.clock = clock;
   }
 
   public Route route() {
@@ -162,7 +164,8 @@ public final class PublishRoutes extends AllDirectives {
                     limits.admitPublish(grants.subject(), grants.tenant(), 1);
                     return sequence(valid, List.of(draft));
                   })
-              .thenApply(published -> Json.response(StatusCodes.CREATED, accepted(published, 0)));
+              .thenApply(
+                  published -> Json.response(StatusCodes.CREATED, accepted(published, 0, draft)));
         });
   }
 
@@ -201,7 +204,7 @@ public final class PublishRoutes extends AllDirectives {
                   .thenAccept(
                       published -> {
                         for (int k = 0; k < indexes.size(); k++) {
-                          answers[indexes.get(k)] = accepted(published, k);
+                          answers[indexes.get(k)] = accepted(published, k, drafts.get(k));
                         }
                       })
                   .toCompletableFuture());
@@ -283,14 +286,36 @@ public final class PublishRoutes extends AllDirectives {
     }
   }
 
-  /** Asks the owner; a refusal (too many scheduled events) fails the stage with a 503. */
+  /**
+   * Asks the owner. A refusal fails the stage with a 503 (nothing was stored); no answer in time
+   * with a 504 naming the idempotency keys to retry with, because the events may have been stored.
+   */
   private CompletionStage<TopicOwner.Published> sequence(
       String topic, List<TopicOwner.Draft> drafts) {
+    long deadline = clock.millis() + settings.timeout().toMillis();
     return owners
         .<TopicOwner.Published>ask(
-            topic, replyTo -> new TopicOwner.Publish(drafts, replyTo), settings.timeout())
-        .thenApply(
-            published -> {
+            topic, replyTo -> new TopicOwner.Publish(drafts, deadline, replyTo), settings.timeout())
+        .handle(
+            (published, failure) -> {
+              if (failure != null) {
+                if (timedOut(failure)) {
+                  throw ApiError.outcomeUnknown(
+                          "the owner of topic "
+                              + topic
+                              + " did not answer in time: the events may have been stored; retry"
+                              + " with the same idempotency keys "
+                              + drafts.stream().map(TopicOwner.Draft::idempotencyKey).toList()
+                              + " to publish them exactly once")
+                      .rejection();
+                }
+                throw failure instanceof CompletionException c
+                    ? c
+                    : new CompletionException(failure);
+              }
+              if (TopicOwner.STORE_FAILED.equals(published.refusal())) {
+                throw ApiError.unavailable("store_unavailable", published.refusal(), 1).rejection();
+              }
               if (published.refusal() != null) {
                 throw ApiError.unavailable("scheduled_limit", published.refusal(), 60).rejection();
               }
@@ -298,7 +323,17 @@ public final class PublishRoutes extends AllDirectives {
             });
   }
 
-  private static ObjectNode accepted(TopicOwner.Published published, int index) {
+  private static boolean timedOut(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof TimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static ObjectNode accepted(
+      TopicOwner.Published published, int index, TopicOwner.Draft draft) {
     TopicOwner.Accepted accepted = published.accepted().get(index);
     ObjectNode node =
         Json.MAPPER.createObjectNode().put("id", accepted.id()).put("topic", published.topic());
@@ -308,6 +343,7 @@ public final class PublishRoutes extends AllDirectives {
     if (accepted.duplicate()) {
       node.put("duplicate", true);
     }
+    node.put("idempotencyKey", draft.idempotencyKey());
     return node;
   }
 

@@ -49,6 +49,19 @@ public record SubscribeSettings(
         root.getDuration("crier.drain.window"));
   }
 
+  /**
+   * These settings with the queue no longer than half of what history keeps per topic: a subscriber
+   * cut off for lagging then resumes from history with its last id and loses nothing, the other
+   * half covering what its joined write and socket held.
+   */
+  public SubscribeSettings resumableWithin(int historyEvents) {
+    int bounded = Math.max(1, Math.min(bufferSize, historyEvents / 2));
+    return bounded == bufferSize
+        ? this
+        : new SubscribeSettings(
+            maxTopics, heartbeat, retry, bounded, bufferBytes, maxConnections, drainWindow);
+  }
+
   private static void positive(String key, int value) {
     if (value < 1) {
       throw new IllegalArgumentException("crier.subscribe." + key + " must be >= 1, was " + value);

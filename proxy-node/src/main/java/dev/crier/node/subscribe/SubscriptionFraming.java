@@ -84,21 +84,30 @@ final class SubscriptionFraming {
         .concat(frame.body());
   }
 
+  /**
+   * The reset names the topics that lost continuity and, for each, the position the stream goes on
+   * after: what lay between the client's cursor and it is gone.
+   */
   private ByteString resetFrame() {
-    StringBuilder data = new StringBuilder("{\"topics\":[");
-    boolean any = false;
+    StringBuilder topics = new StringBuilder();
+    StringBuilder after = new StringBuilder();
     for (int i = 0; i < lost.length; i++) {
       if (lost[i]) {
+        String sep = topics.length() == 0 ? "\"" : ",\"";
         // Topic names cannot hold '"' or '\', so they need no JSON escaping.
-        data.append(any ? ",\"" : "\"").append(codec.topics().get(i)).append('"');
-        any = true;
+        topics.append(sep).append(codec.topics().get(i)).append('"');
+        after
+            .append(sep)
+            .append(codec.topics().get(i))
+            .append("\":\"")
+            .append(positions[i])
+            .append('"');
       }
     }
-    if (!any) {
+    if (topics.length() == 0) {
       return null;
     }
-    data.append("]}");
-    return ByteString.fromArrayUnsafe(
-        SseEncoder.event(codec.format(positions), RESET_EVENT, data.toString()));
+    String data = "{\"topics\":[" + topics + "],\"continuesAfter\":{" + after + "}}";
+    return ByteString.fromArrayUnsafe(SseEncoder.event(codec.format(positions), RESET_EVENT, data));
   }
 }

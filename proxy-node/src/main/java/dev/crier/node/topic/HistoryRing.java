@@ -38,6 +38,14 @@ final class HistoryRing {
     return size;
   }
 
+  /** Makes an empty ring continue after {@code seq}, as restored from a snapshot. */
+  void continueAfter(long seq) {
+    if (size != 0) {
+      throw new IllegalStateException("only an empty history can be moved");
+    }
+    headSeq = seq;
+  }
+
   void append(TopicEvent event) {
     if (event.seq() != headSeq + 1) {
       throw new IllegalStateException(

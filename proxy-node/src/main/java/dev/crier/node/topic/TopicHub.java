@@ -216,11 +216,10 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     }
     TopicOwner.Slice slice = read.slice();
     s.epoch = slice.epoch();
-    if (!slice.continuityLost()) {
-      for (TopicEvent event : slice.events()) {
-        if (!push(s, frame(event))) {
-          return this;
-        }
+    // When continuity is lost the slice holds the oldest events still kept: they follow the reset.
+    for (TopicEvent event : slice.events()) {
+      if (!push(s, frame(event))) {
+        return this;
       }
     }
     s.lastSeq = slice.headSeq();

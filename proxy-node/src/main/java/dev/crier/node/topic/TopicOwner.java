@@ -7,40 +7,61 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * The one sequencer of a topic: gives each published event its position (this incarnation's epoch
  * and the next sequence number), remembers idempotency keys, holds scheduled events until they are
  * due, keeps the topic's history, and hands every event, in order, to the {@link EventTransport}.
  *
+ * <p>It is event-sourced: what it accepts is stored (the {@link Stored} events) before it answers
+ * or delivers, so a new incarnation — after a restart, a move or a crash — recovers the epoch,
+ * history, keys and schedule, and a 201 means stored. With {@code crier.history.store = memory}
+ * nothing is kept and a new incarnation starts a new epoch.
+ *
  * <p>It knows nothing of where it runs: its name comes in, its replies go to the refs in the
  * messages, its output goes to the transport, so it can live as a Cluster Sharding entity.
- * Scheduled events live in its memory: they are lost with it.
  */
-public final class TopicOwner extends AbstractBehavior<TopicOwner.Command> {
+public final class TopicOwner
+    extends EventSourcedBehavior<TopicOwner.Command, TopicOwner.Stored, TopicState> {
 
   /** What a topic's owner understands; sent from any node. */
   public sealed interface Command extends ClusterMessage {}
 
   /**
-   * Sequences (or schedules) the drafts in order, all for this topic, and answers once they are in
-   * history (or scheduled). Refused whole when its scheduled drafts would exceed the topic's limit.
+   * Sequences (or schedules) the drafts in order, all for this topic, and answers once they are
+   * stored. Refused whole when its scheduled drafts would exceed the topic's limit.
+   *
+   * @param notAfterMillis past this time (epoch ms) the publisher has been told the outcome is
+   *     unknown: the owner then drops the publish rather than sequence it late
    */
-  public record Publish(List<Draft> drafts, ActorRef<Published> replyTo) implements Command {}
+  public record Publish(List<Draft> drafts, long notAfterMillis, ActorRef<Published> replyTo)
+      implements Command {
+
+    public Publish(List<Draft> drafts, ActorRef<Published> replyTo) {
+      this(drafts, Long.MAX_VALUE, replyTo);
+    }
+  }
 
   /**
    * An event before sequencing.
@@ -129,32 +150,67 @@ public final class TopicOwner extends AbstractBehavior<TopicOwner.Command> {
     UNKNOWN
   }
 
-  private record Due(String scheduleId) implements Command {}
+  /** What an owner stores: replaying these in order rebuilds its {@link TopicState}. */
+  public sealed interface Stored {}
 
-  private record NodeGone(ActorRef<TopicHubs.Command> node) implements Command {}
+  /** The first stored event of a topic: the epoch of all its cursors. */
+  public record Started(long epoch) implements Stored {}
 
-  private record Remembered(Accepted answer, long atMillis) {}
+  /**
+   * One event given its position.
+   *
+   * @param idempotencyKey null, or the key that a repeat within the dedupe window is answered by
+   * @param scheduleId null, or the schedule this event was due from
+   */
+  public record Sequenced(TopicEvent event, String idempotencyKey, String scheduleId)
+      implements Stored {}
+
+  /** A draft held until its time. */
+  public record Scheduled(String scheduleId, Draft draft, long at) implements Stored {}
+
+  /** A scheduled draft withdrawn before it was due. */
+  public record Cancelled(String scheduleId) implements Stored {}
 
   /**
    * Limits of one owner, read once from configuration.
    *
    * @param maxScheduled scheduled events one topic may hold ({@code crier.publish.max-scheduled})
+   * @param store where the owner keeps what it accepts
    */
-  public record Settings(HistorySettings history, DedupeSettings dedupe, int maxScheduled) {
+  public record Settings(
+      HistorySettings history,
+      DedupeSettings dedupe,
+      int maxScheduled,
+      HistoryStoreSettings store) {
 
     public static Settings create(com.typesafe.config.Config root) {
       return new Settings(
           HistorySettings.create(root),
           DedupeSettings.create(root),
-          root.getInt("crier.publish.max-scheduled"));
+          root.getInt("crier.publish.max-scheduled"),
+          HistoryStoreSettings.create(root));
     }
   }
+
+  private record Due(String scheduleId) implements Command {}
+
+  private record NodeGone(ActorRef<TopicHubs.Command> node) implements Command {}
+
+  /**
+   * A publish being stored: if the store fails and the owner restarts, the recovered state tells
+   * whether it landed, and the publisher gets that truth instead of silence.
+   */
+  private record InFlight(
+      ActorRef<Published> replyTo, Published answer, Predicate<TopicState> landed) {}
 
   /** Schedule ids are told apart from cursors by their prefix. */
   public static final String SCHEDULE_ID_PREFIX = "s";
 
+  /** The refusal of a publish whose storing failed. */
+  public static final String STORE_FAILED = "the history store did not take the events";
+
   /**
-   * Creates the owner of {@code topic}; its epoch is its start time.
+   * Creates the owner of {@code topic}.
    *
    * @param knownSubscriberNodes where the cluster's registry says the topic has subscribers: the
    *     nodes a new owner (after a move) sends to before they read from it again
@@ -181,18 +237,15 @@ public final class TopicOwner extends AbstractBehavior<TopicOwner.Command> {
                         clock)));
   }
 
+  private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final String topic;
   private final Settings settings;
   private final EventTransport transport;
+  private final HistoryCounters historyCounters;
   private final Clock clock;
-  private final long epoch;
-  private final HistoryRing history;
-  private final LinkedHashMap<String, Remembered> keys = new LinkedHashMap<>();
-  private final Map<String, Draft> scheduled = new HashMap<>();
-  private final LinkedHashMap<String, Remembered> delivered = new LinkedHashMap<>();
   private final Set<ActorRef<TopicHubs.Command>> nodes = new HashSet<>();
-  private long scheduledCount;
+  private InFlight inFlight;
 
   private TopicOwner(
       ActorContext<Command> context,
@@ -203,176 +256,278 @@ public final class TopicOwner extends AbstractBehavior<TopicOwner.Command> {
       Set<ActorRef<TopicHubs.Command>> subscriberNodes,
       HistoryCounters historyCounters,
       Clock clock) {
-    super(context);
+    super(
+        PersistenceId.of("topic", topic),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.context = context;
     this.timers = timers;
     this.topic = topic;
     this.settings = settings;
     this.transport = transport;
+    this.historyCounters = historyCounters;
     this.clock = clock;
-    this.epoch = Math.max(1, clock.millis());
-    this.history = new HistoryRing(settings.history().maxEvents(), historyCounters);
     subscriberNodes.forEach(this::addNode);
-    context.getLog().debug("topic owner started [{}] epoch [{}]", topic, epoch);
   }
 
   @Override
-  public Receive<Command> createReceive() {
-    return newReceiveBuilder()
-        .onMessage(Publish.class, this::onPublish)
-        .onMessage(Read.class, this::onRead)
-        .onMessage(Cancel.class, this::onCancel)
-        .onMessage(Due.class, this::onDue)
-        .onMessage(NodeIdle.class, idle -> removeNode(idle.node()))
-        .onMessage(NodeGone.class, gone -> removeNode(gone.node()))
-        .onSignal(PostStop.class, stop -> onStop())
+  public TopicState emptyState() {
+    return new TopicState(settings, historyCounters);
+  }
+
+  @Override
+  public String journalPluginId() {
+    return settings.store().journalPluginId();
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return settings.store().snapshotPluginId();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return settings.store().durable()
+        ? RetentionCriteria.snapshotEvery(settings.store().snapshotEvery(), 1)
+            .withDeleteEventsOnSnapshot()
+        : RetentionCriteria.disabled();
+  }
+
+  @Override
+  public SnapshotAdapter<TopicState> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(TopicState state) {
+        return state.snapshot();
+      }
+
+      @Override
+      public TopicState fromJournal(Object from) {
+        return TopicState.restore((TopicState.Snapshot) from, settings, historyCounters);
+      }
+    };
+  }
+
+  @Override
+  public EventHandler<TopicState, Stored> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(TopicState::apply);
+  }
+
+  @Override
+  public SignalHandler<TopicState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::onRecovered)
+        .onSignal(PostStop.instance(), TopicState::release)
         .build();
   }
 
-  private Behavior<Command> onStop() {
-    history.release();
-    return this;
+  @Override
+  public CommandHandler<Command, Stored, TopicState> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(Publish.class, this::onPublish)
+        .onCommand(Read.class, this::onRead)
+        .onCommand(Cancel.class, this::onCancel)
+        .onCommand(Due.class, this::onDue)
+        .onCommand(NodeIdle.class, (state, idle) -> removeNode(idle.node()))
+        .onCommand(NodeGone.class, (state, gone) -> removeNode(gone.node()))
+        .build();
+  }
+
+  private void onRecovered(TopicState state) {
+    long now = clock.millis();
+    state
+        .scheduled()
+        .forEach(
+            (id, draft) ->
+                timers.startSingleTimer(
+                    id, new Due(id), Duration.ofMillis(Math.max(0, draft.deliverAt() - now))));
+    if (inFlight != null) {
+      InFlight pending = inFlight;
+      inFlight = null;
+      pending
+          .replyTo()
+          .tell(
+              pending.landed().test(state)
+                  ? pending.answer()
+                  : new Published(topic, List.of(), STORE_FAILED));
+    }
+    context
+        .getLog()
+        .debug(
+            "topic owner of [{}] recovered epoch [{}] head [{}]",
+            topic,
+            state.epoch(),
+            state.headSeq());
   }
 
   private void addNode(ActorRef<TopicHubs.Command> node) {
     if (nodes.add(node)) {
-      getContext().watchWith(node, new NodeGone(node));
+      context.watchWith(node, new NodeGone(node));
     }
   }
 
-  private Behavior<Command> removeNode(ActorRef<TopicHubs.Command> node) {
+  private Effect<Stored, TopicState> removeNode(ActorRef<TopicHubs.Command> node) {
     if (nodes.remove(node)) {
-      getContext().unwatch(node);
+      context.unwatch(node);
     }
-    return this;
+    return Effect().none();
   }
 
-  private Behavior<Command> onPublish(Publish publish) {
+  /** The epoch to give new events: the stored one, or a new one stored with them. */
+  private long epoch(TopicState state, List<Stored> toStore) {
+    if (state.epoch() != 0) {
+      return state.epoch();
+    }
+    long epoch = Math.max(1, clock.millis());
+    toStore.add(new Started(epoch));
+    return epoch;
+  }
+
+  private Effect<Stored, TopicState> onPublish(TopicState state, Publish publish) {
     long now = clock.millis();
-    forgetExpired(keys, now);
-    history.evictPublishedBefore(now - settings.history().maxAge().toMillis());
+    if (now > publish.notAfterMillis()) {
+      context.getLog().debug("dropped a publish to [{}] that waited past its deadline", topic);
+      return Effect().none();
+    }
     long toSchedule =
         publish.drafts().stream().filter(d -> d.deliverAt() != null && d.deliverAt() > now).count();
-    if (toSchedule > 0 && scheduled.size() + toSchedule > settings.maxScheduled()) {
-      publish
-          .replyTo()
-          .tell(
+    if (toSchedule > 0 && state.scheduledSize() + toSchedule > settings.maxScheduled()) {
+      return Effect()
+          .reply(
+              publish.replyTo(),
               new Published(
                   topic,
                   List.of(),
                   "topic " + topic + " holds " + settings.maxScheduled() + " scheduled events"));
-      return this;
     }
+    List<Stored> toStore = new ArrayList<>(publish.drafts().size() + 1);
+    long epoch = epoch(state, toStore);
+    long seq = state.headSeq();
+    long scheduleCount = state.scheduledCount();
+    Map<String, Accepted> inThisPublish = new HashMap<>();
     List<Accepted> accepted = new ArrayList<>(publish.drafts().size());
+    List<TopicEvent> events = new ArrayList<>(publish.drafts().size());
     for (Draft draft : publish.drafts()) {
-      accepted.add(accept(draft, now));
-    }
-    publish.replyTo().tell(new Published(topic, accepted, null));
-    return this;
-  }
-
-  private Accepted accept(Draft draft, long now) {
-    if (draft.idempotencyKey() != null) {
-      Remembered seen = keys.get(draft.idempotencyKey());
-      if (seen != null) {
-        return new Accepted(seen.answer().id(), seen.answer().position(), true);
+      String key = draft.idempotencyKey();
+      Accepted earlier = key == null ? null : inThisPublish.get(key);
+      TopicState.Remembered seen = key == null || earlier != null ? null : state.seen(key, now);
+      if (earlier != null) {
+        accepted.add(new Accepted(earlier.id(), earlier.position(), true));
+        continue;
       }
+      if (seen != null) {
+        accepted.add(new Accepted(seen.id(), seen.position(), true));
+        continue;
+      }
+      Accepted answer;
+      if (draft.deliverAt() != null && draft.deliverAt() > now) {
+        String id =
+            SCHEDULE_ID_PREFIX
+                + Long.toString(epoch, 36)
+                + "-"
+                + Long.toString(++scheduleCount, 36);
+        toStore.add(new Scheduled(id, draft, now));
+        answer = new Accepted(id, null, false);
+      } else {
+        Position position = new Position(epoch, ++seq);
+        TopicEvent event = new TopicEvent(topic, position, draft.type(), draft.data(), now);
+        toStore.add(new Sequenced(event, key, null));
+        events.add(event);
+        answer = new Accepted(position.toString(), position, false);
+      }
+      if (key != null) {
+        inThisPublish.put(key, answer);
+      }
+      accepted.add(answer);
     }
-    Accepted answer =
-        draft.deliverAt() != null && draft.deliverAt() > now
-            ? schedule(draft, now)
-            : sequence(draft, now);
-    if (draft.idempotencyKey() != null) {
-      remember(keys, draft.idempotencyKey(), answer, now);
+    Published answer = new Published(topic, accepted, null);
+    if (toStore.isEmpty()) {
+      return Effect().reply(publish.replyTo(), answer);
     }
-    return answer;
+    long lastSeq = seq;
+    long lastSchedule = scheduleCount;
+    inFlight =
+        new InFlight(
+            publish.replyTo(),
+            answer,
+            s ->
+                s.headSeq() >= lastSeq && s.scheduledCount() >= lastSchedule && s.epoch() == epoch);
+    return Effect()
+        .persist(toStore)
+        .thenRun(
+            stored -> {
+              inFlight = null;
+              events.forEach(e -> transport.deliver(e, nodes));
+              for (Stored s : toStore) {
+                if (s instanceof Scheduled sc) {
+                  timers.startSingleTimer(
+                      sc.scheduleId(),
+                      new Due(sc.scheduleId()),
+                      Duration.ofMillis(Math.max(0, sc.draft().deliverAt() - now)));
+                }
+              }
+            })
+        .thenReply(publish.replyTo(), stored -> answer);
   }
 
-  private Accepted schedule(Draft draft, long now) {
-    String id =
-        SCHEDULE_ID_PREFIX + Long.toString(epoch, 36) + "-" + Long.toString(++scheduledCount, 36);
-    scheduled.put(id, draft);
-    timers.startSingleTimer(id, new Due(id), Duration.ofMillis(draft.deliverAt() - now));
-    return new Accepted(id, null, false);
-  }
-
-  private Accepted sequence(Draft draft, long now) {
-    Position position = new Position(epoch, history.headSeq() + 1);
-    TopicEvent event = new TopicEvent(topic, position, draft.type(), draft.data(), now);
-    history.append(event);
-    transport.deliver(event, nodes);
-    return new Accepted(position.toString(), position, false);
-  }
-
-  private Behavior<Command> onDue(Due due) {
-    Draft draft = scheduled.remove(due.scheduleId());
-    if (draft != null) {
-      long now = clock.millis();
-      history.evictPublishedBefore(now - settings.history().maxAge().toMillis());
-      forgetExpired(delivered, now);
-      remember(delivered, due.scheduleId(), sequence(draft, now), now);
+  private Effect<Stored, TopicState> onDue(TopicState state, Due due) {
+    Draft draft = state.scheduled().get(due.scheduleId());
+    if (draft == null) {
+      return Effect().none();
     }
-    return this;
+    Position position = new Position(state.epoch(), state.headSeq() + 1);
+    TopicEvent event = new TopicEvent(topic, position, draft.type(), draft.data(), clock.millis());
+    return Effect()
+        .persist(new Sequenced(event, null, due.scheduleId()))
+        .thenRun(stored -> transport.deliver(event, nodes));
   }
 
-  private Behavior<Command> onCancel(Cancel cancel) {
-    CancelResult result;
-    if (scheduled.remove(cancel.scheduleId()) != null) {
+  private Effect<Stored, TopicState> onCancel(TopicState state, Cancel cancel) {
+    if (state.scheduled().containsKey(cancel.scheduleId())) {
       timers.cancel(cancel.scheduleId());
-      result = CancelResult.CANCELLED;
-    } else if (delivered.containsKey(cancel.scheduleId())) {
-      result = CancelResult.ALREADY_DELIVERED;
-    } else {
-      result = CancelResult.UNKNOWN;
+      return Effect()
+          .persist(new Cancelled(cancel.scheduleId()))
+          .thenReply(cancel.replyTo(), stored -> CancelResult.CANCELLED);
     }
-    cancel.replyTo().tell(result);
-    return this;
+    return Effect()
+        .reply(
+            cancel.replyTo(),
+            state.wasDelivered(cancel.scheduleId())
+                ? CancelResult.ALREADY_DELIVERED
+                : CancelResult.UNKNOWN);
   }
 
-  /** Remembers for the dedupe window, within the per-topic bound. */
-  private void remember(
-      LinkedHashMap<String, Remembered> memory, String key, Accepted answer, long now) {
-    if (settings.dedupe().maxKeys() == 0) {
-      return;
-    }
-    memory.put(key, new Remembered(answer, now));
-    if (memory.size() > settings.dedupe().maxKeys()) {
-      memory.remove(memory.keySet().iterator().next());
-    }
-  }
-
-  private void forgetExpired(LinkedHashMap<String, Remembered> memory, long now) {
-    long cutoff = now - settings.dedupe().window().toMillis();
-    Iterator<Map.Entry<String, Remembered>> it = memory.entrySet().iterator();
-    while (it.hasNext() && it.next().getValue().atMillis() < cutoff) {
-      it.remove();
-    }
-  }
-
-  private Behavior<Command> onRead(Read read) {
+  private Effect<Stored, TopicState> onRead(TopicState state, Read read) {
     if (read.subscriberNode() != null) {
       addNode(read.subscriberNode());
     }
-    history.evictPublishedBefore(clock.millis() - settings.history().maxAge().toMillis());
-    int limit = Math.max(0, read.limit());
-    Slice slice;
-    if (read.after() == null) {
-      slice = slice(history.last(Math.min(read.last(), limit)), false);
-    } else if (covers(read.after())) {
-      slice = slice(history.after(read.after().seq(), limit), false);
-    } else {
-      slice = slice(history.after(0, limit), true);
+    List<Stored> toStore = new ArrayList<>(1);
+    epoch(state, toStore);
+    if (!toStore.isEmpty()) {
+      return Effect().persist(toStore).thenReply(read.replyTo(), s -> slice(s, read));
     }
-    read.replyTo().tell(slice);
-    return this;
+    return Effect().reply(read.replyTo(), slice(state, read));
   }
 
-  private boolean covers(Position after) {
-    return after.epoch() == epoch
-        && after.seq() <= history.headSeq()
-        && after.seq() >= history.oldestSeq() - 1;
+  private Slice slice(TopicState state, Read read) {
+    state.forgetAged(clock.millis());
+    int limit = Math.max(0, read.limit());
+    if (read.after() == null) {
+      return slice(state, state.last(Math.min(read.last(), limit)), false);
+    }
+    if (covers(state, read.after())) {
+      return slice(state, state.after(read.after().seq(), limit), false);
+    }
+    return slice(state, state.after(0, limit), true);
   }
 
-  private Slice slice(List<TopicEvent> events, boolean continuityLost) {
-    return new Slice(topic, epoch, events, history.headSeq(), continuityLost);
+  private static boolean covers(TopicState state, Position after) {
+    return after.epoch() == state.epoch()
+        && after.seq() <= state.headSeq()
+        && after.seq() >= state.oldestSeq() - 1;
+  }
+
+  private Slice slice(TopicState state, List<TopicEvent> events, boolean continuityLost) {
+    return new Slice(topic, state.epoch(), events, state.headSeq(), continuityLost);
   }
 }

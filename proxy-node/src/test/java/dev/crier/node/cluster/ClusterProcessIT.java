@@ -48,7 +48,9 @@ class ClusterProcessIT {
                     "CRIER_REMOTE_PORT",
                     Integer.toString(remote[i]),
                     "CRIER_SEED_NODES",
-                    seed),
+                    seed,
+                    "CRIER_HISTORY_STORE",
+                    "memory"),
                 List.of()));
       }
       long deadline = System.nanoTime() + WAIT.toNanos();

@@ -162,15 +162,26 @@ class SubscribeFlowTest {
   }
 
   @Test
-  void cursorOlderThanHistoryGivesResetThenLiveEvents() throws Exception {
+  void cursorOlderThanHistoryGivesResetThenWhatHistoryStillHoldsThenLiveEvents() throws Exception {
     String topic = topic();
     List<String> ids = publish(topic, 25, "e-");
     try (SseClient client =
         SseClient.open(node.http("/events/" + topic + "?lastEventId=" + ids.get(1)), TOKEN)) {
       SseEvent reset = client.next(WAIT);
       assertEquals("crier.reset", reset.type());
-      assertEquals("{\"topics\":[\"" + topic + "\"]}", reset.data());
-      assertEquals(ids.get(24), reset.lastEventId());
+      assertEquals(
+          "{\"topics\":[\""
+              + topic
+              + "\"],\"continuesAfter\":{\""
+              + topic
+              + "\":\""
+              + ids.get(4)
+              + "\"}}",
+          reset.data());
+      assertEquals(ids.get(4), reset.lastEventId());
+      List<SseEvent> kept = client.next(20, WAIT);
+      assertEquals(ids.subList(5, 25), kept.stream().map(SseEvent::lastEventId).toList());
+      assertEquals("e-5", kept.get(0).data());
       publish(topic, 1, "live-");
       assertEquals("live-0", client.next(WAIT).data());
     }

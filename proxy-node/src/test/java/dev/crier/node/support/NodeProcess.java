@@ -85,6 +85,7 @@ public final class NodeProcess implements AutoCloseable {
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
     builder.environment().put("CRIER_HTTP_PORT", "0");
+    builder.environment().put("CRIER_DATA_DIR", Files.createTempDirectory("crier-data").toString());
     builder.environment().putAll(environment);
     return new NodeProcess(builder.start());
   }

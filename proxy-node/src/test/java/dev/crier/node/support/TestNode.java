@@ -64,6 +64,7 @@ public final class TestNode implements AutoCloseable {
                 + "crier.management.interface = 127.0.0.1\n"
                 + "crier.management.port = 0\n"
                 + "crier.dev.enabled = false\n"
+                + "crier.history.store = memory\n"
                 + "pekko.remote.artery.canonical { hostname = 127.0.0.1, port = 0 }\n"
                 + "crier.auth.jwt.keys = [{ secret = \""
                 + SECRET

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
 import dev.crier.protocol.cursor.Position;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,7 +29,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestKitJUnit5Extension.class)
 @ExtendWith(LogCapturingExtension.class)
 class TopicOwnerTest {
-  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  /** History in memory only, as in {@code crier.history.store = memory}. */
+  static final HistoryStoreSettings MEMORY =
+      new HistoryStoreSettings(false, "", "", "", 1, 1000, 1000);
+
+  @JUnit5TestKit
+  public ActorTestKit testKit =
+      new JUnit5TestKitBuilder()
+          .withCustomConfig(
+              ConfigFactory.parseResources("crier-node.conf")
+                  .withFallback(ConfigFactory.load())
+                  .withValue("pekko.actor.provider", ConfigValueFactory.fromAnyRef("local"))
+                  .resolve())
+          .build();
 
   /** A clock the test moves by hand. */
   private static final class ManualClock extends Clock {
@@ -65,7 +79,7 @@ class TopicOwnerTest {
         TopicOwner.create(
             topic,
             new TopicOwner.Settings(
-                new HistorySettings(maxEvents, maxAge), new DedupeSettings(window, 100), 2),
+                new HistorySettings(maxEvents, maxAge), new DedupeSettings(window, 100), 2, MEMORY),
             new DirectEventTransport(),
             t -> Set.of(node.ref()),
             new HistoryCounters(),
