@@ -3,6 +3,7 @@ package dev.crier.node.topic;
 import dev.crier.protocol.cursor.Position;
 import dev.crier.protocol.sse.SseEncoder;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -75,6 +76,14 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     INSTANCE
   }
 
+  /** Moves more of the subscribers' catch-up from history into their queues as they drain. */
+  private enum CatchUpTick implements InternalCommand {
+    INSTANCE
+  }
+
+  /** How often a catch-up larger than a subscriber's queue is topped up. */
+  private static final Duration CATCH_UP_INTERVAL = Duration.ofMillis(10);
+
   /** Tells the parent that the hub has no subscribers left after this many subscribes. */
   public record Idle(String topic, long subscribesHandled) {}
 
@@ -119,6 +128,12 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     long epoch;
     long lastSeq;
     List<FeedItem.Frame> heldBack = new ArrayList<>();
+
+    /** History still to hand over, oldest first; null once all of it is in the queue. */
+    ArrayDeque<TopicEvent> catchUp;
+
+    /** What to tell the subscription once the catch-up is in its queue. */
+    FeedItem.Synced syncedItem;
 
     Subscriber(long id, BoundedSourceQueue<FeedItem> queue, CompletableFuture<Void> synced) {
       this.id = id;
@@ -184,6 +199,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
         .onMessage(Resynced.class, this::onResynced)
         .onMessage(ResyncFailed.class, this::onResyncFailed)
         .onMessageEquals(ResyncTick.INSTANCE, this::onResyncTick)
+        .onMessageEquals(CatchUpTick.INSTANCE, this::onCatchUpTick)
         .onMessageEquals(CompleteAll.INSTANCE, this::onCompleteAll)
         .build();
   }
@@ -216,22 +232,50 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     }
     TopicOwner.Slice slice = read.slice();
     s.epoch = slice.epoch();
+    s.lastSeq = slice.headSeq();
     // When continuity is lost the slice holds the oldest events still kept: they follow the reset.
-    for (TopicEvent event : slice.events()) {
-      if (!push(s, frame(event))) {
-        return this;
+    s.catchUp = new ArrayDeque<>(slice.events());
+    s.syncedItem = new FeedItem.Synced(topic, slice.head(), slice.continuityLost());
+    s.synced.complete(null);
+    topUp(s);
+    return this;
+  }
+
+  /**
+   * Hands over as much of the catch-up as the subscriber's queue has room for, so that a resume
+   * with more history than the queue holds is paced by the client instead of cutting it off; live
+   * events wait behind it (held back, within the same bound). Once all is handed over, the
+   * subscription learns it is synced and the held-back events follow.
+   */
+  private boolean topUp(Subscriber s) {
+    while (!s.catchUp.isEmpty()) {
+      // Half the queue at most: the subscription's other topics offer into it meanwhile.
+      if (s.queue.size() >= settings.bufferSize() / 2) {
+        timers.startSingleTimer(CatchUpTick.INSTANCE, CATCH_UP_INTERVAL);
+        return false;
+      }
+      if (!push(s, frame(s.catchUp.poll()))) {
+        return false;
       }
     }
-    s.lastSeq = slice.headSeq();
-    if (!push(s, new FeedItem.Synced(topic, slice.head(), slice.continuityLost()))) {
-      return this;
+    s.catchUp = null;
+    if (!push(s, s.syncedItem)) {
+      return false;
     }
-    s.synced.complete(null);
     List<FeedItem.Frame> held = s.heldBack;
     s.heldBack = null;
     for (FeedItem.Frame frame : held) {
       if (s.wants(frame.position()) && !push(s, frame)) {
-        return this;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private Behavior<Command> onCatchUpTick() {
+    for (Subscriber s : new ArrayList<>(subscribers.values())) {
+      if (s.catchUp != null && subscribers.containsKey(s.id)) {
+        topUp(s);
       }
     }
     return this;

@@ -82,8 +82,11 @@ public final class NodeProcess implements AutoCloseable {
     properties.forEach(p -> command.add("-D" + p));
     command.add("-jar");
     command.add(jar.toString());
+    // The node's log, for reading after a failed test: target/node-logs/<start time>.log
+    Path logs = Files.createDirectories(Path.of("target", "node-logs"));
     ProcessBuilder builder =
-        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+        new ProcessBuilder(command)
+            .redirectError(logs.resolve(System.nanoTime() + ".log").toFile());
     builder.environment().put("CRIER_HTTP_PORT", "0");
     builder.environment().put("CRIER_DATA_DIR", Files.createTempDirectory("crier-data").toString());
     builder.environment().putAll(environment);

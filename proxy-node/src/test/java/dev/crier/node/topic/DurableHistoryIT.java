@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * The packaged node with its embedded journal (the default store), killed with SIGKILL and started
  * again on the same data folder: every acknowledged event, the epoch and the schedule survive.
  */
-@Timeout(value = 3, unit = TimeUnit.MINUTES)
+@Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class DurableHistoryIT {
   private static final String SECRET = "durable-history-secret-0123456789abcdef0123";
   private static final int EVENTS = 1000;

@@ -1,0 +1,105 @@
+package dev.crier.node.topic;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.crier.node.support.Http;
+import dev.crier.node.support.Postgres;
+import dev.crier.node.support.SseClient;
+import dev.crier.node.support.TestNode;
+import dev.crier.protocol.sse.SseEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A node on a real PostgreSQL journal: the journal stays bounded per topic, and while the database
+ * is down nothing is acknowledged that was not written, open streams stay open, and publishing
+ * works again by itself once the database is back.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class JournalOutageTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @Test
+  void journalIsBoundedAndAnOutageAcknowledgesNothingUnwrittenAndHealsByItself() throws Exception {
+    try (Postgres pg = Postgres.start();
+        TestNode node =
+            TestNode.start(
+                "crier.history.store = journal\n"
+                    + "crier.history.journal { url = \""
+                    + pg.url()
+                    + "\", user = "
+                    + pg.user()
+                    + " }\n"
+                    + "crier.history.snapshot-every = 50\n")) {
+      String token = TestNode.allAccess();
+      String topic = "outage/t";
+      try (SseClient stream = SseClient.open(node.http("/events/" + topic), token)) {
+        List<String> sent = new ArrayList<>();
+        for (int batch = 0; batch < 20; batch++) {
+          StringBuilder json = new StringBuilder("[");
+          for (int i = 0; i < 30; i++) {
+            String data = "e" + (batch * 30 + i);
+            sent.add(data);
+            json.append(i == 0 ? "" : ",")
+                .append("{\"topic\":\"")
+                .append(topic)
+                .append("\",\"data\":\"")
+                .append(data)
+                .append("\"}");
+          }
+          Http.Answer a = Http.postJson(node.http("/publish"), json.append("]").toString(), token);
+          assertEquals(201, a.status(), a.raw().body());
+        }
+        assertEquals(sent, stream.next(600, WAIT).stream().map(SseEvent::data).toList());
+        long rows =
+            pg.count(
+                "SELECT count(*) FROM event_journal WHERE persistence_id = 'topic|" + topic + "'");
+        long snapshots =
+            pg.count("SELECT count(*) FROM snapshot WHERE persistence_id = 'topic|" + topic + "'");
+        // Snapshots every 50 events delete the events before them: what is left is bounded by a
+        // couple of snapshot intervals and one batch, whatever the topic's total.
+        assertTrue(rows <= 2 * 50 + 30, "journal rows of the topic after 600 events: " + rows);
+        assertTrue(snapshots >= 1 && snapshots <= 2, "snapshots: " + snapshots);
+
+        pg.stop();
+        Http.Answer during = Http.publish(node, topic, "during outage", token);
+        assertNotEquals(201, during.status(), "acknowledged while the database was down");
+        assertTrue(
+            during.status() == 503 || during.status() == 504,
+            during.status() + " " + during.raw().body());
+        assertFalse(stream.ended().isDone(), "the stream ended with the database");
+
+        pg.resume();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        Http.Answer after;
+        do {
+          Thread.sleep(500);
+          after = Http.publish(node, topic, "after outage", token);
+        } while (after.status() != 201 && System.nanoTime() < deadline);
+        assertEquals(201, after.status(), "publishing did not recover: " + after.raw().body());
+        List<String> later = new ArrayList<>();
+        for (SseEvent e = stream.next(WAIT); ; e = stream.next(WAIT)) {
+          later.add(e.data());
+          if (e.data().equals("after outage")
+              && e.lastEventId().equals(after.json().get("id").asText())) {
+            break;
+          }
+        }
+        long deliveredDuring = later.stream().filter("during outage"::equals).count();
+        if (during.status() == 503) {
+          assertEquals(0, deliveredDuring, "an event answered 503 was delivered");
+        } else {
+          assertTrue(deliveredDuring <= 1, "an event of unknown outcome was delivered twice");
+        }
+        assertEquals(1, later.stream().filter("after outage"::equals).count(), later.toString());
+      }
+    }
+  }
+}
