@@ -36,6 +36,7 @@ import dev.crier.node.topic.HistoryCounters;
 import dev.crier.node.topic.HistorySettings;
 import dev.crier.node.topic.HistoryStoreSettings;
 import dev.crier.node.topic.JournalSchema;
+import dev.crier.node.topic.OwnerHandOffs;
 import dev.crier.node.topic.TopicHub;
 import dev.crier.node.topic.TopicHubs;
 import dev.crier.node.topic.TopicOwner;
@@ -75,6 +76,9 @@ public final class Guardian {
   private static final Duration STREAMS_END_WAIT = Duration.ofSeconds(3);
   private static final Duration POLL = Duration.ofMillis(20);
 
+  /** How long a hand-off in memory mode waits for its owner's next incarnation. */
+  private static final Duration HAND_OFF_KEPT = Duration.ofMinutes(1);
+
   private Guardian() {}
 
   /**
@@ -86,6 +90,33 @@ public final class Guardian {
           start(context, config, announce);
           return Behaviors.empty();
         });
+  }
+
+  /** Completes once every owner's hand-off from this node has been claimed by its successor. */
+  private static CompletionStage<Done> handOffsClaimed(
+      ActorSystem<Void> system, ActorRef<OwnerHandOffs.Command> handOffs) {
+    if (!ShardedTopicOwners.othersUp(system)) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    return AskPattern.<OwnerHandOffs.Command, Integer>ask(
+            handOffs, OwnerHandOffs.CountHeld::new, Duration.ofSeconds(1), system.scheduler())
+        .exceptionally(failure -> 0)
+        .thenCompose(
+            held -> {
+              if (held == 0) {
+                return CompletableFuture.completedFuture(Done.getInstance());
+              }
+              CompletableFuture<Done> later = new CompletableFuture<>();
+              system
+                  .scheduler()
+                  .scheduleOnce(
+                      POLL.multipliedBy(5),
+                      () ->
+                          handOffsClaimed(system, handOffs)
+                              .whenComplete((d, f) -> later.complete(Done.getInstance())),
+                      system.executionContext());
+              return later;
+            });
   }
 
   /** Refuses a journal that cluster members cannot share, and creates its tables. */
@@ -132,6 +163,11 @@ public final class Guardian {
         context.spawn(SubscriberRegistry.create(registryView), "subscriber-registry");
     TopicOwner.Settings ownerSettings = TopicOwner.Settings.create(config);
     prepareStore(ownerSettings.store(), config);
+    ActorRef<OwnerHandOffs.Command> handOffs =
+        context.spawn(OwnerHandOffs.create(HAND_OFF_KEPT), OwnerHandOffs.NAME);
+    CoordinatedShutdown.get(system)
+        .addTask(
+            "crier-hand-over", "crier-await-hand-offs", () -> handOffsClaimed(system, handOffs));
     TopicOwners owners =
         ShardedTopicOwners.init(
             system, ownerSettings, transport, registryView, historyCounters, Clock.systemUTC());

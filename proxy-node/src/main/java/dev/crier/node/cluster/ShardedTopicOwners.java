@@ -10,6 +10,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -39,16 +42,42 @@ public final class ShardedTopicOwners implements TopicOwners {
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(
         Entity.of(
-            TYPE_KEY,
-            entity ->
-                TopicOwner.create(
-                    entity.getEntityId(),
-                    settings,
-                    transport,
-                    registry::nodesFor,
-                    historyCounters,
-                    clock)));
+                TYPE_KEY,
+                entity ->
+                    TopicOwner.create(
+                        entity.getEntityId(),
+                        settings,
+                        transport,
+                        registry::nodesFor,
+                        historyCounters,
+                        clock,
+                        new TopicOwner.Moves() {
+                          @Override
+                          public boolean successorUp() {
+                            return othersUp(system);
+                          }
+
+                          @Override
+                          public void wake(String topic) {
+                            sharding.entityRefFor(TYPE_KEY, topic).tell(new TopicOwner.Wake());
+                          }
+                        }))
+            .withStopMessage(new TopicOwner.HandOff()));
     return new ShardedTopicOwners(sharding);
+  }
+
+  /**
+   * True when another member is up to run a moved owner: only then is a hand-off woken (and waited
+   * for) — a lone node that stops has no successor, and a wake would hold its shutdown.
+   */
+  public static boolean othersUp(ActorSystem<?> system) {
+    Cluster cluster = Cluster.get(system);
+    for (Member m : cluster.state().getMembers()) {
+      if (m.status() == MemberStatus.up() && !m.address().equals(cluster.selfAddress())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

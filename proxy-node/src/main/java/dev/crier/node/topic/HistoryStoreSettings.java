@@ -32,6 +32,9 @@ public record HistoryStoreSettings(
   /** The journal plugin of memory mode: it keeps nothing, so a new owner starts empty. */
   public static final String MEMORY_JOURNAL = "crier-memory-journal";
 
+  /** The snapshot store of memory mode: hand-offs between incarnations, kept in memory. */
+  public static final String MEMORY_SNAPSHOTS = "crier-memory-snapshot-store";
+
   private static final String SHARED_DB = "crier";
 
   public HistoryStoreSettings {
@@ -82,7 +85,7 @@ public record HistoryStoreSettings(
   }
 
   public String snapshotPluginId() {
-    return durable ? "jdbc-snapshot-store" : "pekko.persistence.no-snapshot-store";
+    return durable ? "jdbc-snapshot-store" : MEMORY_SNAPSHOTS;
   }
 
   /** The pekko-persistence-jdbc keys these settings stand for. */

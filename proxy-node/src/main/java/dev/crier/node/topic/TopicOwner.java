@@ -120,6 +120,15 @@ public final class TopicOwner
     }
   }
 
+  /**
+   * Sharding moves the owner (drain, rebalance): in memory mode it hands its state to its next
+   * incarnation (through {@link HandOffSnapshotStore}) and wakes it; with a journal it just stops.
+   */
+  public record HandOff() implements Command {}
+
+  /** Starts an owner that is not running, so that it claims a hand-off at once. */
+  public record Wake() implements Command {}
+
   /** A node has no subscribers for the topic any more: stop sending it events. */
   public record NodeIdle(ActorRef<TopicHubs.Command> node) implements Command {}
 
@@ -170,6 +179,9 @@ public final class TopicOwner
 
   /** A scheduled draft withdrawn before it was due. */
   public record Cancelled(String scheduleId) implements Stored {}
+
+  /** The owner left this incarnation in memory mode: its state is in the snapshot taken now. */
+  public record HandingOff() implements Stored {}
 
   /**
    * Limits of one owner, read once from configuration.
@@ -222,6 +234,40 @@ public final class TopicOwner
       Function<String, Set<ActorRef<TopicHubs.Command>>> knownSubscriberNodes,
       HistoryCounters historyCounters,
       Clock clock) {
+    return create(
+        topic, settings, transport, knownSubscriberNodes, historyCounters, clock, Moves.NONE);
+  }
+
+  /** How an owner that sharding moves reaches its next incarnation. */
+  public interface Moves {
+    /** No other node: an owner that stops has no successor to hand off to. */
+    Moves NONE =
+        new Moves() {
+          @Override
+          public boolean successorUp() {
+            return false;
+          }
+
+          @Override
+          public void wake(String topic) {}
+        };
+
+    /** True when another node is up to run the owner next. */
+    boolean successorUp();
+
+    /** Sends a {@link Wake} to the topic's owner wherever it runs next. */
+    void wake(String topic);
+  }
+
+  /** The same, with {@code moves} for handing off in memory mode. */
+  public static Behavior<Command> create(
+      String topic,
+      Settings settings,
+      EventTransport transport,
+      Function<String, Set<ActorRef<TopicHubs.Command>>> knownSubscriberNodes,
+      HistoryCounters historyCounters,
+      Clock clock,
+      Moves moves) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -234,7 +280,8 @@ public final class TopicOwner
                         transport,
                         knownSubscriberNodes.apply(topic),
                         historyCounters,
-                        clock)));
+                        clock,
+                        moves)));
   }
 
   private final ActorContext<Command> context;
@@ -244,6 +291,7 @@ public final class TopicOwner
   private final EventTransport transport;
   private final HistoryCounters historyCounters;
   private final Clock clock;
+  private final Moves moves;
   private final Set<ActorRef<TopicHubs.Command>> nodes = new HashSet<>();
   private InFlight inFlight;
 
@@ -255,7 +303,8 @@ public final class TopicOwner
       EventTransport transport,
       Set<ActorRef<TopicHubs.Command>> subscriberNodes,
       HistoryCounters historyCounters,
-      Clock clock) {
+      Clock clock,
+      Moves moves) {
     super(
         PersistenceId.of("topic", topic),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
@@ -266,6 +315,7 @@ public final class TopicOwner
     this.transport = transport;
     this.historyCounters = historyCounters;
     this.clock = clock;
+    this.moves = moves;
     subscriberNodes.forEach(this::addNode);
   }
 
@@ -290,6 +340,11 @@ public final class TopicOwner
         ? RetentionCriteria.snapshotEvery(settings.store().snapshotEvery(), 1)
             .withDeleteEventsOnSnapshot()
         : RetentionCriteria.disabled();
+  }
+
+  @Override
+  public boolean shouldSnapshot(TopicState state, Stored event, long sequenceNr) {
+    return event instanceof HandingOff;
   }
 
   @Override
@@ -328,6 +383,8 @@ public final class TopicOwner
         .onCommand(Read.class, this::onRead)
         .onCommand(Cancel.class, this::onCancel)
         .onCommand(Due.class, this::onDue)
+        .onCommand(HandOff.class, this::onHandOff)
+        .onCommand(Wake.class, (state, w) -> Effect().none())
         .onCommand(NodeIdle.class, (state, idle) -> removeNode(idle.node()))
         .onCommand(NodeGone.class, (state, gone) -> removeNode(gone.node()))
         .build();
@@ -468,6 +525,13 @@ public final class TopicOwner
               }
             })
         .thenReply(publish.replyTo(), stored -> answer);
+  }
+
+  private Effect<Stored, TopicState> onHandOff(TopicState state, HandOff handOff) {
+    if (settings.store().durable() || state.epoch() == 0 || !moves.successorUp()) {
+      return Effect().stop();
+    }
+    return Effect().persist(new HandingOff()).thenRun(s -> moves.wake(topic)).thenStop();
   }
 
   private Effect<Stored, TopicState> onDue(TopicState state, Due due) {

@@ -60,6 +60,7 @@ final class TopicState {
     } else if (stored instanceof TopicOwner.Cancelled c) {
       scheduled.remove(c.scheduleId());
     }
+    // TopicOwner.HandingOff changes nothing: it only marks where the hand-off snapshot was taken.
     return this;
   }
 
