@@ -61,6 +61,11 @@ public final class ShardedTopicOwners implements TopicOwners {
                           public void wake(String topic) {
                             sharding.entityRefFor(TYPE_KEY, topic).tell(new TopicOwner.Wake());
                           }
+
+                          @Override
+                          public void passivate(ActorRef<TopicOwner.Command> owner) {
+                            entity.getShard().tell(new ClusterSharding.Passivate<>(owner));
+                          }
                         }))
             .withStopMessage(new TopicOwner.HandOff()));
     return new ShardedTopicOwners(sharding);

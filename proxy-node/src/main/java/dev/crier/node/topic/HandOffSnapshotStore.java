@@ -2,6 +2,7 @@ package dev.crier.node.topic;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -48,7 +49,7 @@ public final class HandOffSnapshotStore extends SnapshotStore {
                     claims.stream()
                         .map(CompletableFuture::join)
                         .filter(c -> c.snapshot() != null)
-                        .max(java.util.Comparator.comparingLong(OwnerHandOffs.Claimed::sequenceNr))
+                        .max(Comparator.comparingLong(OwnerHandOffs.Claimed::sequenceNr))
                         .map(
                             c ->
                                 new SelectedSnapshot(

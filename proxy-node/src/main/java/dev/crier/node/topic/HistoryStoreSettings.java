@@ -3,6 +3,7 @@ package dev.crier.node.topic;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -19,6 +20,8 @@ import java.util.Map;
  * @param poolSize connections the journal keeps open
  * @param connectTimeoutMillis how long a write waits for a connection before it fails
  * @param snapshotEvery events between two snapshots of an owner (older events are then deleted)
+ * @param passivateAfter with the journal, an owner idle this long (no subscribers elsewhere,
+ *     nothing scheduled) is stopped and recovered from the journal when next needed; zero for never
  */
 public record HistoryStoreSettings(
     boolean durable,
@@ -27,7 +30,8 @@ public record HistoryStoreSettings(
     String password,
     int poolSize,
     long connectTimeoutMillis,
-    int snapshotEvery) {
+    int snapshotEvery,
+    Duration passivateAfter) {
 
   /** The journal plugin of memory mode: it keeps nothing, so a new owner starts empty. */
   public static final String MEMORY_JOURNAL = "crier-memory-journal";
@@ -44,6 +48,9 @@ public record HistoryStoreSettings(
     }
     if (poolSize < 1) {
       throw new IllegalArgumentException("crier.history.journal.pool-size must be >= 1");
+    }
+    if (passivateAfter.isNegative()) {
+      throw new IllegalArgumentException("crier.history.passivate-after must not be negative");
     }
     if (snapshotEvery < 1) {
       throw new IllegalArgumentException("crier.history.snapshot-every must be >= 1");
@@ -72,7 +79,13 @@ public record HistoryStoreSettings(
         j.getString("password"),
         j.getInt("pool-size"),
         j.getDuration("connect-timeout").toMillis(),
-        c.getInt("snapshot-every"));
+        c.getInt("snapshot-every"),
+        c.getDuration("passivate-after"));
+  }
+
+  /** True when idle owners are stopped (they recover from the journal). */
+  public boolean passivates() {
+    return durable && !passivateAfter.isZero();
   }
 
   /** True for the embedded H2 file, which only one node can use. */

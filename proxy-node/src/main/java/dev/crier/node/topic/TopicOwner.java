@@ -208,6 +208,10 @@ public final class TopicOwner
 
   private record NodeGone(ActorRef<TopicHubs.Command> node) implements Command {}
 
+  private enum IdleCheck implements Command {
+    INSTANCE
+  }
+
   /**
    * A publish being stored: if the store fails and the owner restarts, the recovered state tells
    * whether it landed, and the publisher gets that truth instead of silence.
@@ -250,6 +254,9 @@ public final class TopicOwner
 
           @Override
           public void wake(String topic) {}
+
+          @Override
+          public void passivate(ActorRef<Command> owner) {}
         };
 
     /** True when another node is up to run the owner next. */
@@ -257,6 +264,9 @@ public final class TopicOwner
 
     /** Sends a {@link Wake} to the topic's owner wherever it runs next. */
     void wake(String topic);
+
+    /** Asks sharding to stop an idle owner (without losing messages sent to it meanwhile). */
+    void passivate(ActorRef<Command> owner);
   }
 
   /** The same, with {@code moves} for handing off in memory mode. */
@@ -352,12 +362,16 @@ public final class TopicOwner
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(TopicState state) {
-        return state.snapshot();
+        return state.snapshot(settings.store().durable() ? List.of() : List.copyOf(nodes));
       }
 
       @Override
       public TopicState fromJournal(Object from) {
-        return TopicState.restore((TopicState.Snapshot) from, settings, historyCounters);
+        TopicState.Snapshot snapshot = (TopicState.Snapshot) from;
+        if (snapshot.subscriberNodes() != null) {
+          snapshot.subscriberNodes().forEach(TopicOwner.this::addNode);
+        }
+        return TopicState.restore(snapshot, settings, historyCounters);
       }
     };
   }
@@ -384,13 +398,31 @@ public final class TopicOwner
         .onCommand(Cancel.class, this::onCancel)
         .onCommand(Due.class, this::onDue)
         .onCommand(HandOff.class, this::onHandOff)
+        .onCommand(IdleCheck.class, this::onIdleCheck)
         .onCommand(Wake.class, (state, w) -> Effect().none())
         .onCommand(NodeIdle.class, (state, idle) -> removeNode(idle.node()))
         .onCommand(NodeGone.class, (state, gone) -> removeNode(gone.node()))
         .build();
   }
 
+  /** Keeps an owner in use from being passivated. */
+  private void touch() {
+    if (settings.store().passivates()) {
+      timers.startSingleTimer(IdleCheck.INSTANCE, settings.store().passivateAfter());
+    }
+  }
+
+  private Effect<Stored, TopicState> onIdleCheck(TopicState state, IdleCheck check) {
+    if (state.scheduledSize() == 0 && nodes.isEmpty()) {
+      moves.passivate(context.getSelf());
+    } else {
+      touch();
+    }
+    return Effect().none();
+  }
+
   private void onRecovered(TopicState state) {
+    touch();
     long now = clock.millis();
     state
         .scheduled()
@@ -441,6 +473,7 @@ public final class TopicOwner
   }
 
   private Effect<Stored, TopicState> onPublish(TopicState state, Publish publish) {
+    touch();
     long now = clock.millis();
     if (now > publish.notAfterMillis()) {
       context.getLog().debug("dropped a publish to [{}] that waited past its deadline", topic);
@@ -547,6 +580,7 @@ public final class TopicOwner
   }
 
   private Effect<Stored, TopicState> onCancel(TopicState state, Cancel cancel) {
+    touch();
     if (state.scheduled().containsKey(cancel.scheduleId())) {
       timers.cancel(cancel.scheduleId());
       return Effect()
@@ -562,6 +596,7 @@ public final class TopicOwner
   }
 
   private Effect<Stored, TopicState> onRead(TopicState state, Read read) {
+    touch();
     if (read.subscriberNode() != null) {
       addNode(read.subscriberNode());
     }

@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What a {@link TopicOwner} knows, rebuilt from its journal: the epoch, the history, remembered
@@ -23,7 +24,13 @@ final class TopicState {
   /** A scheduled event not yet due. */
   record Pending(String scheduleId, TopicOwner.Draft draft) {}
 
-  /** The state as stored in a snapshot: immutable, unlike the state itself. */
+  /**
+   * The state as stored in a snapshot: immutable, unlike the state itself.
+   *
+   * @param subscriberNodes in a memory-mode hand-off, the nodes the owner was sending to, so that
+   *     its successor goes on sending to them at once; empty in a journal, where they would be
+   *     stale
+   */
   record Snapshot(
       long epoch,
       long headSeq,
@@ -31,7 +38,8 @@ final class TopicState {
       List<Remembered> keys,
       List<Remembered> delivered,
       List<Pending> scheduled,
-      long scheduledCount) {}
+      long scheduledCount,
+      List<ActorRef<TopicHubs.Command>> subscriberNodes) {}
 
   private final TopicOwner.Settings settings;
   private final HistoryRing history;
@@ -141,7 +149,7 @@ final class TopicState {
     history.release();
   }
 
-  Snapshot snapshot() {
+  Snapshot snapshot(List<ActorRef<TopicHubs.Command>> subscriberNodes) {
     return new Snapshot(
         epoch,
         history.headSeq(),
@@ -149,7 +157,8 @@ final class TopicState {
         List.copyOf(keys.values()),
         List.copyOf(delivered.values()),
         scheduled.entrySet().stream().map(e -> new Pending(e.getKey(), e.getValue())).toList(),
-        scheduledCount);
+        scheduledCount,
+        subscriberNodes);
   }
 
   static TopicState restore(Snapshot s, TopicOwner.Settings settings, HistoryCounters counters) {

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TopicOwnerTest {
   /** History in memory only, as in {@code crier.history.store = memory}. */
   static final HistoryStoreSettings MEMORY =
-      new HistoryStoreSettings(false, "", "", "", 1, 1000, 1000);
+      new HistoryStoreSettings(false, "", "", "", 1, 1000, 1000, java.time.Duration.ZERO);
 
   @JUnit5TestKit
   public ActorTestKit testKit =
