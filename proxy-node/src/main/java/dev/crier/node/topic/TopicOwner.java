@@ -304,6 +304,7 @@ public final class TopicOwner
   private final Moves moves;
   private final Set<ActorRef<TopicHubs.Command>> nodes = new HashSet<>();
   private InFlight inFlight;
+  private long lastActive;
 
   private TopicOwner(
       ActorContext<Command> context,
@@ -405,24 +406,31 @@ public final class TopicOwner
         .build();
   }
 
-  /** Keeps an owner in use from being passivated. */
+  /** Keeps an owner in use from being passivated (a timestamp: publishes must stay cheap). */
   private void touch() {
+    lastActive = clock.millis();
+  }
+
+  private void scheduleIdleCheck(long inMillis) {
     if (settings.store().passivates()) {
-      timers.startSingleTimer(IdleCheck.INSTANCE, settings.store().passivateAfter());
+      timers.startSingleTimer(IdleCheck.INSTANCE, Duration.ofMillis(Math.max(1, inMillis)));
     }
   }
 
   private Effect<Stored, TopicState> onIdleCheck(TopicState state, IdleCheck check) {
-    if (state.scheduledSize() == 0 && nodes.isEmpty()) {
+    long idleFor = clock.millis() - lastActive;
+    long after = settings.store().passivateAfter().toMillis();
+    if (idleFor >= after && state.scheduledSize() == 0 && nodes.isEmpty()) {
       moves.passivate(context.getSelf());
     } else {
-      touch();
+      scheduleIdleCheck(idleFor >= after ? after : after - idleFor);
     }
     return Effect().none();
   }
 
   private void onRecovered(TopicState state) {
     touch();
+    scheduleIdleCheck(settings.store().passivateAfter().toMillis());
     long now = clock.millis();
     state
         .scheduled()
