@@ -215,8 +215,11 @@ final class InboundConnections {
         .<TopicOwner.Published>ask(
             pushed.topic(),
             replyTo ->
+                // Past the deadline the owner drops it, so that an event logged as lost stays lost.
                 new TopicOwner.Publish(
-                    List.of(new TopicOwner.Draft(null, pushed.data(), null)), replyTo),
+                    List.of(new TopicOwner.Draft(null, pushed.data(), null)),
+                    System.currentTimeMillis() + publish.timeout().toMillis(),
+                    replyTo),
             publish.timeout())
         .handle(
             (published, failure) -> {
