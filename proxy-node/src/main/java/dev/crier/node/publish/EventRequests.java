@@ -17,15 +17,13 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Validates what publishers send and turns it into drafts for topic owners. Every check that can
  * fail happens here, before anything is published, so a bad batch publishes nothing.
  */
 final class EventRequests {
-  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
-  private static final java.util.Base64.Encoder KEY_ENCODER =
-      java.util.Base64.getUrlEncoder().withoutPadding();
   static final int MAX_TYPE_LENGTH = 256;
   static final int MAX_KEY_LENGTH = 256;
   private static final Set<String> BATCH_FIELDS =
@@ -187,12 +185,15 @@ final class EventRequests {
 
   /**
    * Every publish carries a key, so that a retry after an unknown outcome cannot make a second
-   * event.
+   * event. It only has to be unique, not secret: 128 random bits from the thread's generator, which
+   * costs the publish path far less than a SecureRandom.
    */
   private static String nodeMadeKey() {
-    byte[] bytes = new byte[16];
-    RANDOM.nextBytes(bytes);
-    return "crier:" + KEY_ENCODER.encodeToString(bytes);
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return "crier:"
+        + Long.toUnsignedString(random.nextLong(), 36)
+        + "-"
+        + Long.toUnsignedString(random.nextLong(), 36);
   }
 
   private ApiError.Rejection invalidDeliverAt() {

@@ -225,23 +225,6 @@ public final class TopicOwner
   /** The refusal of a publish whose storing failed. */
   public static final String STORE_FAILED = "the history store did not take the events";
 
-  /**
-   * Creates the owner of {@code topic}.
-   *
-   * @param knownSubscriberNodes where the cluster's registry says the topic has subscribers: the
-   *     nodes a new owner (after a move) sends to before they read from it again
-   */
-  public static Behavior<Command> create(
-      String topic,
-      Settings settings,
-      EventTransport transport,
-      Function<String, Set<ActorRef<TopicHubs.Command>>> knownSubscriberNodes,
-      HistoryCounters historyCounters,
-      Clock clock) {
-    return create(
-        topic, settings, transport, knownSubscriberNodes, historyCounters, clock, Moves.NONE);
-  }
-
   /** How an owner that sharding moves reaches its next incarnation. */
   public interface Moves {
     /** No other node: an owner that stops has no successor to hand off to. */
@@ -269,7 +252,13 @@ public final class TopicOwner
     void passivate(ActorRef<Command> owner);
   }
 
-  /** The same, with {@code moves} for handing off in memory mode. */
+  /**
+   * Creates the owner of {@code topic}.
+   *
+   * @param knownSubscriberNodes where the cluster's registry says the topic has subscribers: the
+   *     nodes a new owner (after a move) sends to before they read from it again
+   * @param moves how it reaches its next incarnation when sharding moves or passivates it
+   */
   public static Behavior<Command> create(
       String topic,
       Settings settings,

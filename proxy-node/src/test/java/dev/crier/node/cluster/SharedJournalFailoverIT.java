@@ -3,6 +3,7 @@ package dev.crier.node.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.crier.node.support.Await;
 import dev.crier.node.support.Http;
 import dev.crier.node.support.NodeProcess;
 import dev.crier.node.support.Postgres;
@@ -43,7 +44,7 @@ class SharedJournalFailoverIT {
   private static final String SECRET = "shared-journal-secret-0123456789abcdef0123";
   private static final int TOPICS = 9;
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private static final long RUN_AFTER_KILL_MILLIS = 20_000;
+  private static final int RUN_AFTER_RESUME = 600;
   private static final long FAILOVER_BOUND_MILLIS = 10_000;
 
   private record Outcome(String data, String topic, int status, long sentAt) {}
@@ -108,7 +109,8 @@ class SharedJournalFailoverIT {
           t.start();
           publishers.add(t);
         }
-        Thread.sleep(4_000);
+        Await.until(
+            WAIT, () -> acknowledged(outcomes) >= 300, () -> "the publishers did not get going");
         String victimLastId = lastId(received.get(2), streams.get(2));
         nodes.get(2).process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         long killedAt = System.currentTimeMillis();
@@ -119,23 +121,31 @@ class SharedJournalFailoverIT {
                 ? victimLastId
                 : received.get(2).get(received.get(2).size() - 1).lastEventId();
 
-        SseClient resumed = null;
-        while (resumed == null) {
-          SseClient attempt =
-              SseClient.open(
-                  nodes.get(0).http(query),
-                  Map.of("Authorization", "Bearer " + subscriber, "Last-Event-ID", victimLastId));
-          if (attempt.status() == 200) {
-            resumed = attempt;
-          } else {
-            attempt.close();
-            assertTrue(System.currentTimeMillis() - killedAt < 60_000, "no resume within 60 s");
-            Thread.sleep(500);
-          }
-        }
+        String cursor = victimLastId;
+        SseClient[] attempt = new SseClient[1];
+        Await.until(
+            WAIT,
+            () -> {
+              attempt[0] =
+                  SseClient.open(
+                      nodes.get(0).http(query),
+                      Map.of("Authorization", "Bearer " + subscriber, "Last-Event-ID", cursor));
+              if (attempt[0].status() != 200) {
+                attempt[0].close();
+                return false;
+              }
+              return true;
+            },
+            () -> "the killed node's subscriber could not resume");
+        SseClient resumed = attempt[0];
         long resumedAt = System.currentTimeMillis();
         System.out.printf("crier: resumed at %tT.%<tL from %s%n", resumedAt, victimLastId);
-        Thread.sleep(RUN_AFTER_KILL_MILLIS);
+        // Publishing goes on until every topic has taken events again, and then some.
+        int atResume = acknowledged(outcomes);
+        Await.until(
+            WAIT,
+            () -> acknowledged(outcomes) >= atResume + RUN_AFTER_RESUME,
+            () -> "publishing stalled after the resume");
         publishing.set(false);
         for (Thread t : publishers) {
           t.join();
@@ -161,13 +171,16 @@ class SharedJournalFailoverIT {
         List<List<SseEvent>> views = List.of(received.get(0), received.get(1), received.get(2));
         for (int i = 0; i < 3; i++) {
           List<SseEvent> view = views.get(i);
-          long deadline = System.nanoTime() + WAIT.toNanos();
-          while (!data(view).containsAll(acked) && System.nanoTime() < deadline) {
-            view.addAll(readers.get(i).drain());
-            Thread.sleep(100);
-          }
-          Thread.sleep(500);
-          view.addAll(readers.get(i).drain());
+          SseClient reader = readers.get(i);
+          int subscriberIndex = i;
+          Await.until(
+              WAIT,
+              () -> {
+                view.addAll(reader.drain());
+                return data(view).containsAll(acked);
+              },
+              () -> "acknowledged events missing at subscriber " + subscriberIndex);
+          view.addAll(reader.settle(Duration.ofMillis(500)));
           List<String> seen = view.stream().map(SseEvent::data).toList();
           Set<String> missing = new HashSet<>(acked);
           missing.removeAll(seen);
@@ -253,6 +266,12 @@ class SharedJournalFailoverIT {
     CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
   }
 
+  private static int acknowledged(List<Outcome> outcomes) {
+    synchronized (outcomes) {
+      return (int) outcomes.stream().filter(o -> o.status() == 201).count();
+    }
+  }
+
   private static String lastId(List<SseEvent> received, SseClient stream) {
     received.addAll(stream.drain());
     return received.get(received.size() - 1).lastEventId();
@@ -265,12 +284,11 @@ class SharedJournalFailoverIT {
   }
 
   private static void awaitNodes(NodeProcess node, int n) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
     URI nodesUri = node.management("/crier/nodes");
-    while (Http.get(nodesUri, null).json().get("nodes").size() < n) {
-      assertTrue(System.nanoTime() < deadline, "the nodes did not all appear in /crier/nodes");
-      Thread.sleep(200);
-    }
+    Await.until(
+        WAIT,
+        () -> Http.get(nodesUri, null).json().get("nodes").size() >= n,
+        () -> "the nodes did not all appear in /crier/nodes");
   }
 
   private static int freePort() throws IOException {

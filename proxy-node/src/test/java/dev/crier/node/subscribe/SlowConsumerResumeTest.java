@@ -35,18 +35,11 @@ class SlowConsumerResumeTest {
       SseClient stuck = SseClient.openNotReading(node.http("/events/" + topic), TOKEN);
       int n = 1500;
       for (int from = 0; from < n; from += 100) {
-        StringBuilder batch = new StringBuilder("[");
+        List<String> data = new ArrayList<>();
         for (int i = from; i < from + 100; i++) {
-          batch
-              .append(i == from ? "" : ",")
-              .append("{\"topic\":\"")
-              .append(topic)
-              .append("\",\"data\":\"")
-              .append(i)
-              .append(payload)
-              .append("\"}");
+          data.add(i + payload);
         }
-        Http.Answer a = Http.postJson(node.http("/publish"), batch.append("]").toString(), TOKEN);
+        Http.Answer a = Http.publishBatch(node.http("/publish"), topic, data, TOKEN);
         assertEquals(201, a.status(), a.raw().body());
       }
       stuck.resumeReading();

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 
 /** Plain request/response calls against a test node, with JSON bodies parsed. */
 public final class Http {
@@ -51,6 +52,14 @@ public final class Http {
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(json))
             .build());
+  }
+
+  /** {@code POST /publish} of one batch: each string is an event's data, all for {@code topic}. */
+  public static Answer publishBatch(URI publish, String topic, List<String> data, String token)
+      throws IOException, InterruptedException {
+    com.fasterxml.jackson.databind.node.ArrayNode batch = JSON.createArrayNode();
+    data.forEach(d -> batch.addObject().put("topic", topic).put("data", d));
+    return postJson(publish, batch.toString(), token);
   }
 
   public static HttpRequest.Builder auth(HttpRequest.Builder builder, String token) {

@@ -135,6 +135,19 @@ public final class SseClient implements AutoCloseable {
     return events.poll(wait.toMillis(), TimeUnit.MILLISECONDS) == null;
   }
 
+  /**
+   * Waits until no event has come for {@code quiet}, and returns every event that came meanwhile.
+   */
+  public List<SseEvent> settle(Duration quiet) throws InterruptedException {
+    List<SseEvent> out = new ArrayList<>();
+    for (SseEvent e = events.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);
+        e != null;
+        e = events.poll(quiet.toMillis(), TimeUnit.MILLISECONDS)) {
+      out.add(e);
+    }
+    return out;
+  }
+
   /** Starts reading a stream opened with {@link #openNotReading}. */
   public void resumeReading() {
     subscription.request(Long.MAX_VALUE);

@@ -117,6 +117,19 @@ public final class TestNode implements AutoCloseable {
   }
 
   /** How many members this node sees as Up. */
+  /**
+   * The value of one sample of {@code /metrics}, e.g. {@code crier_history_events}; 0 if absent.
+   */
+  public double metric(String sample) throws Exception {
+    return Http.get(management("/metrics"), null)
+        .raw()
+        .body()
+        .lines()
+        .filter(l -> l.startsWith(sample + " "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(sample.length() + 1)))
+        .sum();
+  }
+
   public int upMembers() {
     int up = 0;
     for (org.apache.pekko.cluster.Member m :

@@ -47,15 +47,11 @@ class DurableHistoryIT {
     try (NodeProcess node = NodeProcess.start(env, props)) {
       String publisher = node.printed("crier: dev publisher token:");
       for (int batch = 0; batch < EVENTS / 100; batch++) {
-        StringBuilder json = new StringBuilder("[");
+        List<String> events = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-          json.append(i == 0 ? "" : ",")
-              .append("{\"topic\":\"durable\",\"data\":\"e")
-              .append(batch * 100 + i)
-              .append("\"}");
+          events.add("e" + (batch * 100 + i));
         }
-        Http.Answer answer =
-            Http.postJson(node.http("/publish"), json.append("]").toString(), publisher);
+        Http.Answer answer = Http.publishBatch(node.http("/publish"), "durable", events, publisher);
         assertEquals(201, answer.status(), answer.raw().body());
         answer.json().forEach(e -> ids.add(e.get("id").asText()));
       }

@@ -83,7 +83,8 @@ class TopicOwnerTest {
             new DirectEventTransport(),
             t -> Set.of(node.ref()),
             new HistoryCounters(),
-            clock));
+            clock,
+            TopicOwner.Moves.NONE));
   }
 
   private TopicOwner.Published schedule(
