@@ -14,14 +14,12 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * A subscriber cut off for lagging while events arrive at full speed (batches of 100) resumes with
  * its last id and gets every later event, in order, without a reset: what it had not received was
  * at most its queue, and history keeps twice that.
  */
-@Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SlowConsumerResumeTest {
   private static final String TOKEN = TestNode.allAccess();
   private static final Duration WAIT = Duration.ofSeconds(60);

@@ -9,6 +9,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Plain request/response calls against a test node, with JSON bodies parsed. */
 public final class Http {
@@ -16,13 +20,34 @@ public final class Http {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** How long a plain call may take, body included. */
+  public static final Duration ANSWER_WITHIN = Duration.ofSeconds(20);
+
   /** A response's status and its body parsed as JSON (null when empty or not JSON). */
   public record Answer(int status, JsonNode json, HttpResponse<String> raw) {}
 
   private Http() {}
 
+  /**
+   * Sends and reads the whole answer within {@link #ANSWER_WITHIN}, or fails the test: a refusal
+   * that regressed into an endless 200 stream must fail, not hang the build.
+   */
   public static Answer send(HttpRequest request) throws IOException, InterruptedException {
-    HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+    CompletableFuture<HttpResponse<String>> answer =
+        CLIENT.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response;
+    try {
+      response = answer.get(ANSWER_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException endless) {
+      answer.cancel(true);
+      throw new AssertionError(
+          request.method() + " " + request.uri() + ": no complete answer within " + ANSWER_WITHIN);
+    } catch (ExecutionException failed) {
+      if (failed.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(failed.getCause());
+    }
     JsonNode json = null;
     try {
       json = response.body().isEmpty() ? null : JSON.readTree(response.body());

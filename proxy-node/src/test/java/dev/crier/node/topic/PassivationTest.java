@@ -10,15 +10,12 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * With the journal, an idle topic's owner is stopped and gives its memory back; the next request
  * recovers it from the journal with the same history and cursors.
  */
-@Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class PassivationTest {
   private static final String TOKEN = TestNode.allAccess();
 
