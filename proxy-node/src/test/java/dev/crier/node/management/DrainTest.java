@@ -34,7 +34,8 @@ class DrainTest {
   @Test
   void drainingUnderLoadLosesNothingForClientsThatResumeElsewhere() throws Exception {
     TestNode stays = TestNode.start();
-    TestNode drains = TestNode.joining(stays, "crier.drain.window = 1s\n");
+    TestNode drains =
+        TestNode.joining(stays, "crier.drain.window = 1s\ncrier.subscribe.retry = 2s\n");
     try {
       Await.until(WAIT, () -> stays.upMembers() >= 2, () -> "the two nodes did not form a cluster");
       String topic = "drain/" + UUID.randomUUID();
@@ -89,18 +90,30 @@ class DrainTest {
                   .POST(HttpRequest.BodyPublishers.noBody())
                   .build());
       assertEquals(202, drain.status(), drain.raw().body());
+      Http.Answer refused = Http.get(drains.http("/events/" + topic), TOKEN);
+      assertEquals(503, refused.status(), "a draining node takes no subscribers");
+      assertEquals("draining", refused.json().get("error").asText());
+      assertEquals("1", refused.raw().headers().firstValue("Retry-After").orElse(null));
       assertEquals(
-          503,
-          Http.get(drains.http("/events/" + topic), TOKEN).status(),
-          "a draining node takes no subscribers");
+          500,
+          Http.get(drains.management("/ready"), null).status(),
+          "a draining node is not ready");
 
       // Each client, once its stream ends, resumes on the other node from its last id.
       List<List<String>> seen = new ArrayList<>();
       List<SseClient> resumed = new ArrayList<>();
+      java.util.Set<Long> farewells = new java.util.HashSet<>();
       for (int c = 0; c < clients; c++) {
         SseClient stream = streams.get(c);
         recorded.get(c).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        assertTrue(stream.retryMillis() > 0, "no retry: hint before the end");
+        List<SseClient.Retry> retries = stream.retries();
+        assertEquals(2, retries.size(), "the first retry and a farewell: " + retries);
+        SseClient.Retry farewell = retries.get(1);
+        assertEquals(stream.received(), farewell.eventsBefore(), "the farewell comes last");
+        assertTrue(
+            farewell.millis() >= 1000 && farewell.millis() <= 3000,
+            "farewell retry within half and one and a half times 2 s: " + farewell);
+        farewells.add(farewell.millis());
         List<SseEvent> before = stream.drain();
         List<String> data = new ArrayList<>();
         before.forEach(e -> data.add(e.data()));
@@ -118,10 +131,10 @@ class DrainTest {
         first = Math.min(first, endedAt.get(c));
         last = Math.max(last, endedAt.get(c));
       }
+      assertTrue(farewells.size() > 1, "farewell retries are jittered: " + farewells);
       // a 1 s window ends 40 streams in 10 batches, 100 ms apart
-      assertTrue(
-          Duration.ofNanos(last - first).toMillis() >= 500,
-          "streams ended within " + Duration.ofNanos(last - first).toMillis() + " ms");
+      long spread = Duration.ofNanos(last - first).toMillis();
+      assertTrue(spread >= 500 && spread <= 2500, "streams ended within " + spread + " ms");
       int resumedAt = published.get();
       Await.until(
           WAIT,

@@ -73,7 +73,10 @@ class SubscribeFlowTest {
       List<SseEvent> got = client.next(3, WAIT);
       assertEquals(List.of("live-0", "live-1", "live-2"), data(got));
       assertEquals(ids, got.stream().map(SseEvent::lastEventId).toList());
-      assertEquals(1500, client.retryMillis());
+      assertEquals(
+          new SseClient.Retry(1500, 0),
+          client.retries().get(0),
+          "the stream's first line is the configured retry");
     }
   }
 
@@ -98,11 +101,28 @@ class SubscribeFlowTest {
   }
 
   @Test
-  void heartbeatCommentsKeepAnIdleStreamAlive() throws Exception {
+  void heartbeatCommentsComeAtTheConfiguredIntervalOnAnIdleStream() throws Exception {
     try (SseClient client = SseClient.open(node.http("/events/" + topic()), TOKEN)) {
       Await.until(
-          WAIT, () -> client.comments().size() >= 2, () -> "heartbeats: " + client.comments());
+          WAIT, () -> client.comments().size() >= 8, () -> "heartbeats: " + client.comments());
+      List<Long> at = client.commentNanos();
+      List<Long> gaps = new ArrayList<>();
+      for (int i = 1; i < at.size(); i++) {
+        gaps.add(Duration.ofNanos(at.get(i) - at.get(i - 1)).toMillis());
+      }
+      long median = gaps.stream().sorted().toList().get(gaps.size() / 2);
+      // 300 ms configured: half or twice that would be a different interval, not scheduling noise.
+      assertTrue(median >= 200 && median <= 450, "heartbeat gaps (ms): " + gaps);
+      assertTrue(client.received() == 0 && client.retries().size() == 1, "only comments came");
     }
+  }
+
+  @Test
+  void theDefaultHeartbeatAndRetryAreTheContractsFifteenAndThreeSeconds() {
+    SubscribeSettings defaults =
+        SubscribeSettings.create(com.typesafe.config.ConfigFactory.defaultReference());
+    assertEquals(Duration.ofSeconds(15), defaults.heartbeat());
+    assertEquals(Duration.ofSeconds(3), defaults.retry());
   }
 
   @Test
@@ -139,24 +159,44 @@ class SubscribeFlowTest {
   void resumeWhilePublishingHasNoGapAndNoDuplicate() throws Exception {
     String topic = topic();
     List<String> ids = publish(topic, 3, "a-");
+    // The publisher runs before, during and after the resume: it has published at least three
+    // when the client connects, and goes on until the client has been open for five more.
+    java.util.concurrent.CountDownLatch going = new java.util.concurrent.CountDownLatch(3);
+    java.util.concurrent.CountDownLatch opened = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger published =
+        new java.util.concurrent.atomic.AtomicInteger();
     Thread publisher =
         new Thread(
             () -> {
               try {
-                publish(topic, 15, "b-");
+                int afterOpen = 0;
+                while (afterOpen < 5) {
+                  publish(topic, 1, "b-" + published.get() + "-");
+                  published.incrementAndGet();
+                  going.countDown();
+                  if (opened.getCount() == 0) {
+                    afterOpen++;
+                  }
+                }
               } catch (Exception e) {
                 throw new IllegalStateException(e);
               }
             });
     publisher.start();
+    assertTrue(going.await(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
     try (SseClient client =
         SseClient.open(node.http("/events/" + topic + "?lastEventId=" + ids.get(0)), TOKEN)) {
+      opened.countDown();
       publisher.join();
       List<String> expected = new ArrayList<>(List.of("a-1", "a-2"));
-      for (int i = 0; i < 15; i++) {
-        expected.add("b-" + i);
+      for (int i = 0; i < published.get(); i++) {
+        expected.add("b-" + i + "-0");
       }
-      assertEquals(expected, data(client.next(17, WAIT)));
+      Await.until(
+          WAIT,
+          () -> client.received() >= expected.size(),
+          () -> "expected " + expected + ", got " + data(client.drain()));
+      assertEquals(expected, data(client.drain()));
       assertTrue(client.quietFor(Duration.ofMillis(300)));
     }
   }

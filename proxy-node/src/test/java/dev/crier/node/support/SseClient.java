@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real SSE client for tests: one HTTP connection, bytes parsed by the protocol module's WHATWG
@@ -29,7 +29,9 @@ public final class SseClient implements AutoCloseable {
 
   private final BlockingQueue<SseEvent> events = new LinkedBlockingQueue<>();
   private final List<String> comments = java.util.Collections.synchronizedList(new ArrayList<>());
-  private final AtomicLong retry = new AtomicLong(-1);
+  private final List<Long> commentNanos = new ArrayList<>();
+  private final List<Retry> retries = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final AtomicInteger received = new AtomicInteger();
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
   private final HttpResponse<Flow.Publisher<List<ByteBuffer>>> response;
   private volatile Flow.Subscription subscription;
@@ -42,17 +44,21 @@ public final class SseClient implements AutoCloseable {
             new SseParser.Listener() {
               @Override
               public void onEvent(SseEvent e) {
+                received.incrementAndGet();
                 events.add(e);
               }
 
               @Override
               public void onRetry(long millis) {
-                retry.set(millis);
+                retries.add(new Retry(millis, received.get()));
               }
 
               @Override
               public void onComment(String text) {
-                comments.add(text);
+                synchronized (comments) {
+                  comments.add(text);
+                  commentNanos.add(System.nanoTime());
+                }
               }
             });
     // ofPublisher answers as soon as the head arrives; the body is read as the subscriber asks.
@@ -160,13 +166,31 @@ public final class SseClient implements AutoCloseable {
     return out;
   }
 
-  public long retryMillis() {
-    return retry.get();
+  /** A {@code retry:} line and how many events the stream had carried before it. */
+  public record Retry(long millis, int eventsBefore) {}
+
+  /** Every {@code retry:} line so far, in order. */
+  public List<Retry> retries() {
+    synchronized (retries) {
+      return List.copyOf(retries);
+    }
+  }
+
+  /** How many events the stream has carried so far, taken or not. */
+  public int received() {
+    return received.get();
   }
 
   public List<String> comments() {
     synchronized (comments) {
       return List.copyOf(comments);
+    }
+  }
+
+  /** When each comment arrived ({@link System#nanoTime}), in order. */
+  public List<Long> commentNanos() {
+    synchronized (comments) {
+      return List.copyOf(commentNanos);
     }
   }
 
