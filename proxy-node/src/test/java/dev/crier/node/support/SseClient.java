@@ -30,6 +30,7 @@ public final class SseClient implements AutoCloseable {
   private final BlockingQueue<SseEvent> events = new LinkedBlockingQueue<>();
   private final List<String> comments = java.util.Collections.synchronizedList(new ArrayList<>());
   private final List<Long> commentNanos = new ArrayList<>();
+  private final List<Long> arrivals = new ArrayList<>();
   private final List<Retry> retries = java.util.Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger received = new AtomicInteger();
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
@@ -44,6 +45,9 @@ public final class SseClient implements AutoCloseable {
             new SseParser.Listener() {
               @Override
               public void onEvent(SseEvent e) {
+                synchronized (arrivals) {
+                  arrivals.add(System.nanoTime());
+                }
                 received.incrementAndGet();
                 events.add(e);
               }
@@ -184,6 +188,13 @@ public final class SseClient implements AutoCloseable {
   public List<String> comments() {
     synchronized (comments) {
       return List.copyOf(comments);
+    }
+  }
+
+  /** When each event arrived ({@link System#nanoTime}), in order, taken or not. */
+  public List<Long> arrivalNanos() {
+    synchronized (arrivals) {
+      return List.copyOf(arrivals);
     }
   }
 
