@@ -139,7 +139,7 @@ final class Subscribers implements SubscriberGroup {
     final int index;
     final String topic;
     final URI server;
-    long expected = 1;
+    final SequenceCheck sequence = new SequenceCheck(stats);
     String lastEventId = "";
     long started;
     boolean answered;
@@ -159,25 +159,7 @@ final class Subscribers implements SubscriberGroup {
 
     void onEvent(SseEvent e) {
       lastEventId = e.lastEventId();
-      String data = e.data();
-      int space = data.indexOf(' ');
-      int second = data.indexOf(' ', space + 1);
-      if (space < 0 || second < 0) {
-        stats.error("unparsable event");
-        return;
-      }
-      long seq = Long.parseLong(data, 0, space, 10);
-      long sentMicros = Long.parseLong(data, space + 1, second, 10);
-      stats.received.increment();
-      stats.latency.recordValue(Math.max(0, Clock.micros() - sentMicros));
-      if (seq == expected) {
-        expected++;
-      } else if (seq > expected) {
-        stats.missing.add(seq - expected);
-        expected = seq + 1;
-      } else {
-        stats.duplicated.increment();
-      }
+      sequence.onData(e.data());
     }
   }
 

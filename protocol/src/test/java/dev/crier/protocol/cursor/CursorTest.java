@@ -13,6 +13,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 class CursorTest {
 
@@ -45,6 +46,33 @@ class CursorTest {
     }
     assertThrows(InvalidCursorException.class, () -> new Position(0, 1));
     assertThrows(InvalidCursorException.class, () -> new Position(1, -1));
+  }
+
+  @Test
+  void theLargestLongIsAPositionAndOneMoreIsNot() {
+    String max = Long.toString(Long.MAX_VALUE, 36);
+    assertEquals(new Position(Long.MAX_VALUE, Long.MAX_VALUE), Position.parse(max + "-" + max));
+    String overflow = "1y2p0ij32e8e8";
+    assertEquals(max.length(), overflow.length(), "the same number of digits, one more in value");
+    assertThrows(InvalidCursorException.class, () -> Position.parse(overflow + "-1"));
+    assertThrows(InvalidCursorException.class, () -> Position.parse("1-" + overflow));
+  }
+
+  @Test
+  void aMalformedCursorIsRefusedForItsOwnReason() {
+    CursorCodec one = new CursorCodec(List.of("a"));
+    assertMessage("several topics", () -> one.parse("~1-2"));
+    CursorCodec two = new CursorCodec(List.of("a", "b"));
+    String cursor = two.format(new Position[] {new Position(1, 2), new Position(3, 4)});
+    String fp = cursor.substring(cursor.indexOf('~'));
+    assertMessage("different set of topics", () -> two.parse("~x"));
+    assertMessage("fewer positions", () -> two.parse(fp));
+    assertMessage("<epoch>-<seq>", () -> two.parse(".1-2" + fp));
+  }
+
+  private static void assertMessage(String expected, Executable e) {
+    String message = assertThrows(InvalidCursorException.class, e).getMessage();
+    assertTrue(message.contains(expected), message);
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.crier.protocol.cursor.Position;
+import dev.crier.protocol.topic.TopicName;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import net.jqwik.api.Arbitraries;
@@ -65,6 +66,29 @@ class EnvelopeTest {
   }
 
   @Test
+  void theLongestTypeAndNodeIdTheU16LengthCanSayRoundTrip() {
+    EventEnvelope e = new EventEnvelope("t", new Position(1, 1), 0, "x".repeat(0xFFFF), "d");
+    assertEquals(e, BridgeMessage.decode(e.encode()));
+    Hello h = new Hello("n".repeat(0xFFFF), "pekko://crier@h:1");
+    assertEquals(h, BridgeMessage.decode(h.encode()));
+    assertThrows(IllegalArgumentException.class, () -> new Hello("n".repeat(0x10000), "a"));
+  }
+
+  @Test
+  void malformedHellosSayWhatIsWrong() {
+    byte[] version = new Hello("n", "a").encode();
+    version[1] = 9;
+    assertEquals(
+        "unknown envelope version 9",
+        assertThrows(EnvelopeException.class, () -> BridgeMessage.decode(version)).getMessage());
+    byte[] kind = new Hello("n", "a").encode();
+    kind[2] = 'E';
+    assertEquals(
+        "unknown control message kind 0x45",
+        assertThrows(EnvelopeException.class, () -> BridgeMessage.decode(kind)).getMessage());
+  }
+
+  @Test
   void pushedEventsAreTopicZeroData() {
     PushedEvent p = PushedEvent.parse("orders/1\0{\"id\":1}".getBytes(StandardCharsets.UTF_8));
     assertEquals(new PushedEvent("orders/1", "{\"id\":1}"), p);
@@ -75,7 +99,10 @@ class EnvelopeTest {
         assertThrows(EnvelopeException.class, () -> PushedEvent.parse("orders".getBytes()))
             .getMessage());
     assertThrows(EnvelopeException.class, () -> PushedEvent.parse("a b\0x".getBytes()));
-    assertThrows(EnvelopeException.class, () -> PushedEvent.parse("\0x".getBytes()));
+    assertEquals(
+        "invalid topic: " + TopicName.RULE + "; it is empty",
+        assertThrows(EnvelopeException.class, () -> PushedEvent.parse("\0x".getBytes()))
+            .getMessage());
     assertEquals(
         "invalid UTF-8 in the data",
         assertThrows(

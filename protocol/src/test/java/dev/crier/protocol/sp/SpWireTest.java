@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class SpWireTest {
@@ -94,6 +95,14 @@ class SpWireTest {
             SpProtocolException.class,
             () -> SpHeader.expectPeer(SpHeader.encode(SpProtocol.PUB0), SpProtocol.PUSH0));
     assertEquals(SpProtocolException.Reason.INCOMPATIBLE_PEER, e.reason());
+    assertEquals("push0 does not talk to pub0", e.getMessage());
+  }
+
+  @Test
+  void wireNamesAreTheOnesLibnngUses() {
+    for (SpProtocol p : SpProtocol.values()) {
+      assertEquals(p.name().toLowerCase(Locale.ROOT), p.wireName());
+    }
   }
 
   @Test
@@ -116,6 +125,13 @@ class SpWireTest {
                 SpProtocolException.class,
                 () -> SpHeader.decode(new byte[] {0, 'S', 'P', 0, 0, 0x52, 0, 0}))
             .reason());
+    // A known protocol's low byte under a non-zero high byte is still unknown: the id is 16 bits.
+    SpProtocolException wide =
+        assertThrows(
+            SpProtocolException.class,
+            () -> SpHeader.decode(new byte[] {0, 'S', 'P', 0, 0x01, 0x10, 0, 0}));
+    assertEquals(SpProtocolException.Reason.UNKNOWN_PROTOCOL, wide.reason());
+    assertEquals("unknown SP protocol id 0x0110", wide.getMessage());
     assertEquals(
         SpProtocolException.Reason.TRUNCATED,
         assertThrows(SpProtocolException.class, () -> SpHeader.decode(new byte[] {0, 'S', 'P'}))
@@ -138,6 +154,19 @@ class SpWireTest {
       assertEquals(300, messages.get(3).length);
       assertTrue(decoder.atMessageBoundary());
     }
+  }
+
+  @Test
+  void aLimitOfZeroAllowsOnlyEmptyMessages() {
+    SpFrameDecoder decoder = new SpFrameDecoder(0);
+    assertEquals(1, decode(decoder, SpFrameEncoder.frame(new byte[0]), 8).size());
+    assertEquals(
+        SpProtocolException.Reason.OVERSIZE,
+        assertThrows(
+                SpProtocolException.class,
+                () -> decode(decoder, SpFrameEncoder.frame(new byte[1]), 9))
+            .reason());
+    assertThrows(IllegalArgumentException.class, () -> new SpFrameDecoder(-1));
   }
 
   @Test

@@ -50,4 +50,17 @@ class SseEncoderTest {
     assertThrows(IllegalArgumentException.class, () -> SseEncoder.event(null, "t\r", "x"));
     assertThrows(IllegalArgumentException.class, () -> SseEncoder.retry(-1));
   }
+
+  @Test
+  void aForbiddenCharacterIsRefusedAlsoAsTheFirstOne() {
+    assertThrows(IllegalArgumentException.class, () -> SseEncoder.idField("\nx"));
+    assertThrows(IllegalArgumentException.class, () -> SseEncoder.idField("\rx"));
+    assertThrows(IllegalArgumentException.class, () -> SseEncoder.idField("\0x"));
+    assertThrows(IllegalArgumentException.class, () -> SseEncoder.event(null, "\nt", "x"));
+  }
+
+  @Test
+  void retryZeroMeansReconnectAtOnce() {
+    assertEquals("retry: 0\n\n", s(SseEncoder.retry(0)));
+  }
 }

@@ -154,6 +154,32 @@ class SseParserTest {
   }
 
   @Test
+  void retryTakesEveryDigitAndTheLargestLongButNothingBeyond() {
+    Recorder r =
+        parse(
+            "retry: 0\nretry: 9\nretry: 1234567890\nretry: 9223372036854775807\n"
+                + "retry: 9223372036854775808\n");
+    assertEquals(List.of(0L, 9L, 1234567890L, Long.MAX_VALUE), r.retries);
+  }
+
+  @Test
+  void commentTextDropsOneLeadingSpaceOnly() {
+    Recorder r = parse(": spaced\n:\n:tight\n:  two\n: \n");
+    assertEquals(List.of("spaced", "", "tight", " two", ""), r.comments);
+  }
+
+  @Test
+  void lastEventIdIsTheStreamsCurrentId() {
+    Recorder r = new Recorder();
+    SseParser p = new SseParser(r);
+    assertEquals("", p.lastEventId());
+    p.feed("id: 41\ndata: a\n\nid: 42\n".getBytes(StandardCharsets.UTF_8));
+    assertEquals("42", p.lastEventId(), "set by the id line before its event is dispatched");
+    p.feed("id\n".getBytes(StandardCharsets.UTF_8));
+    assertEquals("", p.lastEventId());
+  }
+
+  @Test
   void fieldWithoutColonAndUnknownFieldsAreHandledPerSpec() {
     assertEquals(List.of(""), data(parse("data\n\n")));
     assertEquals(List.of("x"), data(parse("foo: bar\ndata: x\nbaz\n\n")));

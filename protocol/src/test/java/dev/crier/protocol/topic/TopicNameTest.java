@@ -46,6 +46,17 @@ class TopicNameTest {
             .getMessage()
             .contains("empty"));
     assertEquals("orders/1", TopicName.validate("orders/1"));
+    assertTrue(
+        assertThrows(InvalidTopicException.class, () -> TopicName.validate("a".repeat(257)))
+            .getMessage()
+            .endsWith("; it is 257 characters long"));
+  }
+
+  @Test
+  void charactersJustPastAsciiAreRefusedNotOutOfBounds() {
+    for (char c : new char[] {'\u007f', '\u0080', '\u00ff', '\uffff'}) {
+      assertFalse(TopicName.isValid("a" + c), "char " + (int) c);
+    }
   }
 
   @Provide

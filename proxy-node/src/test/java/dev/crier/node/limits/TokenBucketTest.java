@@ -21,6 +21,14 @@ class TokenBucketTest {
   }
 
   @Test
+  void theWaitIsForTheMissingTokensOnly() {
+    TokenBucket bucket = new TokenBucket(10, 5, 0);
+    assertEquals(0, bucket.tryTake(5, 0));
+    assertEquals(SECOND / 2, bucket.tryTake(5, 0), "the whole burst fits again after 500 ms");
+    assertEquals(SECOND / 20, bucket.tryTake(1, SECOND / 20), "half a token is there after 50 ms");
+  }
+
+  @Test
   void aRequestLargerThanTheBurstNeverFits() {
     TokenBucket bucket = new TokenBucket(10, 5, 0);
     assertEquals(Long.MAX_VALUE, bucket.tryTake(6, 100 * SECOND));
