@@ -62,11 +62,13 @@ class BridgeClusterTest {
     assertEquals(201, a.status(), a.raw().body());
   }
 
+  /** Exactly events e0 … e(n-1), in order, and nothing after them for a while (no late copy). */
   private static void assertReceivesInOrder(SseClient stream, int n) throws Exception {
     for (int i = 0; i < n; i++) {
       SseEvent event = stream.next(WAIT);
       assertEquals("e" + i, event.data());
     }
+    assertTrue(stream.quietFor(Duration.ofMillis(500)), "an event came twice");
   }
 
   private static void closeAll(List<TestNode> nodes) {

@@ -144,6 +144,9 @@ class ClusterDeliveryTest {
             reference.stream().map(SseEvent::lastEventId).toList(),
             got.stream().map(SseEvent::lastEventId).toList());
       }
+      for (SseClient client : clients) {
+        assertTrue(client.quietFor(Duration.ofMillis(500)), "an event came twice");
+      }
     } finally {
       clients.forEach(SseClient::close);
     }
@@ -179,7 +182,7 @@ class ClusterDeliveryTest {
               assertEquals("Up", n.get("status").asText());
               connections += n.has("connections") ? n.get("connections").asInt() : 0;
             }
-            return where == 2 && connections >= 2;
+            return where == 2 && connections == 2;
           },
           () -> last[0]);
     }

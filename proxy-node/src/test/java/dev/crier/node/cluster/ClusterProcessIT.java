@@ -76,6 +76,7 @@ class ClusterProcessIT {
           SseEvent event = stream.next(WAIT);
           assertEquals("e" + i, event.data());
         }
+        assertTrue(stream.quietFor(Duration.ofSeconds(1)), "an event came twice");
       }
     } finally {
       nodes.forEach(NodeProcess::close);
