@@ -1,7 +1,6 @@
 package dev.crier.node.limits;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.crier.node.support.Await;
 import dev.crier.node.support.Http;
@@ -29,25 +28,21 @@ class NodeCapacityTest {
         Http.Answer refused = Http.get(node.http("/events/cap/c"), token);
         assertEquals(503, refused.status());
         assertEquals("at_capacity", refused.json().get("error").asText());
-        assertTrue(refused.raw().headers().firstValue("Retry-After").isPresent());
+        assertEquals("5", refused.raw().headers().firstValue("Retry-After").orElse(null));
         assertEquals(201, Http.publish(node, "cap/a", "still served", token).status());
         assertEquals("still served", first.next(Duration.ofSeconds(10)).data());
 
         first.close();
         Await.until(
             Duration.ofSeconds(10),
-            () -> {
-              try (SseClient again = SseClient.open(node.http("/events/cap/c"), token)) {
-                return again.status() == 200;
-              }
-            },
-            () -> "capacity was not given back when a stream ended");
-        assertTrue(
-            Http.get(node.management("/metrics"), null)
-                .raw()
-                .body()
-                .contains("crier_sse_disconnects_total{reason=\"client_gone\"}"),
-            "a client that went away is counted as client_gone");
+            () -> node.metric("crier_sse_disconnects_total{reason=\"client_gone\"}") == 1,
+            () -> "the client that went away was not counted as client_gone");
+        assertEquals(1, node.metric("crier_sse_connections"));
+        try (SseClient again = SseClient.open(node.http("/events/cap/c"), token)) {
+          assertEquals(200, again.status(), "capacity is given back when a stream ends");
+          Http.Answer full = Http.get(node.http("/events/cap/d"), token);
+          assertEquals(503, full.status(), "and only as much as was given back");
+        }
       }
     }
   }
