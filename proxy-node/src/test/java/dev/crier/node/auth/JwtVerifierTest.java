@@ -176,16 +176,8 @@ class JwtVerifierTest {
                 + "\"\"\" }, { jwk = \"\"\""
                 + p384.toPublicJWK().toJSONString()
                 + "\"\"\" }");
-    assertEquals(
-        "alice",
-        v.verify(sign(JWSAlgorithm.ES256, null, new ECDSASigner(p256), claims().build()))
-            .subject());
-    assertEquals(
-        "alice",
-        v.verify(sign(JWSAlgorithm.ES384, null, new ECDSASigner(p384), claims().build()))
-            .subject());
-    // The P-256 key's own signature over SHA-384, labelled ES384: a key of the wrong curve for
-    // the algorithm is no candidate at all, so a P-256-only node has no key for it.
+    // The P-256 key's own signature over SHA-384, labelled ES384: a key of the wrong curve for the
+    // algorithm is no candidate at all, so a P-256-only node has no key for it.
     SignedJWT wrongCurve = new SignedJWT(new JWSHeader(JWSAlgorithm.ES384), claims().build());
     java.security.Signature es384 = java.security.Signature.getInstance("SHA384withECDSA");
     es384.initSign(p256.toECPrivateKey());
@@ -200,6 +192,14 @@ class JwtVerifierTest {
         verifier("{ public-key-pem = \"\"\"" + pem(p256.toECPublicKey()) + "\"\"\" }");
     assertEquals("no key for algorithm ES384", reason(p256Only, token));
     assertEquals("invalid signature", reason(v, token), "the P-384 key did not sign it");
+    assertEquals(
+        "alice",
+        v.verify(sign(JWSAlgorithm.ES256, null, new ECDSASigner(p256), claims().build()))
+            .subject());
+    assertEquals(
+        "alice",
+        v.verify(sign(JWSAlgorithm.ES384, null, new ECDSASigner(p384), claims().build()))
+            .subject());
   }
 
   @Test
