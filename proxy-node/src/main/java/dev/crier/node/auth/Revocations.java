@@ -60,8 +60,10 @@ public final class Revocations extends AbstractBehavior<Revocations.Command> {
   private static final Key<LWWMap<String, Long>> KEY = LWWMapKey.create("crier-revoked-tokens");
 
   /**
+   * The keeper of revocations, pruning every {@code pruneInterval}.
+   *
    * @param leeway how long past its expiry a token is still accepted ({@code
-   *     crier.auth.jwt.leeway})
+   *     crier.auth.jwt.leeway}), so how long its revoked id must outlive that expiry
    */
   public static Behavior<Command> create(
       RevokedTokens view,
