@@ -72,7 +72,6 @@ import org.apache.pekko.stream.Materializer;
 public final class Guardian {
   private static final Duration DEV_TOKEN_TTL = Duration.ofHours(24);
   private static final Duration REVOCATION_WRITE_TIMEOUT = Duration.ofSeconds(3);
-  private static final Duration REVOCATION_PRUNE_INTERVAL = Duration.ofMinutes(1);
   private static final Duration STREAMS_END_WAIT = Duration.ofSeconds(3);
   private static final Duration POLL = Duration.ofMillis(20);
 
@@ -193,7 +192,11 @@ public final class Guardian {
     ActorRef<Revocations.Command> revocations =
         context.spawn(
             Revocations.create(
-                revoked, REVOCATION_WRITE_TIMEOUT, REVOCATION_PRUNE_INTERVAL, Clock.systemUTC()),
+                revoked,
+                REVOCATION_WRITE_TIMEOUT,
+                auth.revocationPruneInterval(),
+                auth.leeway(),
+                Clock.systemUTC()),
             "revocations");
     Access access =
         new Access(

@@ -46,6 +46,7 @@ import java.util.Locale;
  * @param signing the key {@code POST /admin/tokens} signs with, or null (minting is off)
  * @param mintMaxTtl the longest lifetime {@code POST /admin/tokens} gives a token
  * @param revocationRetention how long a revoked token id is kept when its expiry is not given
+ * @param revocationPruneInterval how often revoked ids of expired tokens are dropped
  * @param devMode whether dev mode is on (its secret is then one of the keys)
  * @param devSecret the HS256 secret of dev-mode tokens
  */
@@ -63,6 +64,7 @@ public record AuthSettings(
     JWK signing,
     Duration mintMaxTtl,
     Duration revocationRetention,
+    Duration revocationPruneInterval,
     boolean devMode,
     String devSecret) {
   static final int MIN_SECRET_BYTES = 32;
@@ -140,6 +142,7 @@ public record AuthSettings(
         signing,
         auth.getDuration("signing.max-ttl"),
         auth.getDuration("revocation.retention"),
+        auth.getDuration("revocation.prune-interval"),
         devMode,
         devSecret);
   }

@@ -253,10 +253,27 @@ public final class JwtVerifier implements TokenVerifier {
   private List<JWK> fetched(JWSHeader header) {
     try {
       return jwks.get(new JWKSelector(JWKMatcher.forJWSHeader(header)), null);
-    } catch (RateLimitReachedException unknownKidAskedTooSoon) {
+    } catch (RateLimitReachedException tooSoon) {
+      if (!jwksAtHand()) {
+        throw new AuthUnavailableException("the JWK set could not be fetched");
+      }
       return List.of();
     } catch (KeySourceException | IllegalArgumentException e) {
       throw new AuthUnavailableException("the JWK set could not be fetched");
+    }
+  }
+
+  /**
+   * Whether a JWK set is at hand without fetching. The refetch limit refuses a fetch in two cases:
+   * a kid the set does not hold (keys may have rotated: the token is unknown, 401), or a set that
+   * has expired with no outage copy left (the keys cannot be had now, 503). Asking for any key
+   * tells them apart: it is answered from a set still held and needs a fetch only without one.
+   */
+  private boolean jwksAtHand() {
+    try {
+      return !jwks.get(new JWKSelector(new JWKMatcher.Builder().build()), null).isEmpty();
+    } catch (KeySourceException | IllegalArgumentException e) {
+      return false;
     }
   }
 

@@ -23,7 +23,8 @@ import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
  * Keeps the cluster-wide set of revoked token ids in Distributed Data (one {@link LWWMap}: jti →
  * the token's expiry, epoch ms) and mirrors it into this node's {@link RevokedTokens}. A revocation
  * is written to a majority of nodes, so every node refuses the token within a notification
- * interval; ids whose token has expired are pruned, since such a token is refused anyway.
+ * interval; ids whose token has expired beyond the verifiers' leeway are pruned, since such a token
+ * is refused anyway (within the leeway an expired token is still accepted, so its id must stay).
  */
 public final class Revocations extends AbstractBehavior<Revocations.Command> {
 
@@ -58,8 +59,18 @@ public final class Revocations extends AbstractBehavior<Revocations.Command> {
 
   private static final Key<LWWMap<String, Long>> KEY = LWWMapKey.create("crier-revoked-tokens");
 
+  /**
+   * The keeper of revocations, pruning every {@code pruneInterval}.
+   *
+   * @param leeway how long past its expiry a token is still accepted ({@code
+   *     crier.auth.jwt.leeway}), so how long its revoked id must outlive that expiry
+   */
   public static Behavior<Command> create(
-      RevokedTokens view, Duration writeTimeout, Duration pruneInterval, Clock clock) {
+      RevokedTokens view,
+      Duration writeTimeout,
+      Duration pruneInterval,
+      Duration leeway,
+      Clock clock) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -68,13 +79,15 @@ public final class Revocations extends AbstractBehavior<Revocations.Command> {
                   return DistributedData
                       .<Command, LWWMap<String, Long>>withReplicatorMessageAdapter(
                           replicator ->
-                              new Revocations(context, replicator, view, writeTimeout, clock));
+                              new Revocations(
+                                  context, replicator, view, writeTimeout, leeway, clock));
                 }));
   }
 
   private final ReplicatorMessageAdapter<Command, LWWMap<String, Long>> replicator;
   private final RevokedTokens view;
   private final Duration writeTimeout;
+  private final Duration leeway;
   private final Clock clock;
   private final SelfUniqueAddress self;
   private Map<String, Long> current = Map.of();
@@ -84,11 +97,13 @@ public final class Revocations extends AbstractBehavior<Revocations.Command> {
       ReplicatorMessageAdapter<Command, LWWMap<String, Long>> replicator,
       RevokedTokens view,
       Duration writeTimeout,
+      Duration leeway,
       Clock clock) {
     super(context);
     this.replicator = replicator;
     this.view = view;
     this.writeTimeout = writeTimeout;
+    this.leeway = leeway;
     this.clock = clock;
     this.self = DistributedData.get(context.getSystem()).selfUniqueAddress();
     replicator.subscribe(KEY, Changed::new);
@@ -146,9 +161,9 @@ public final class Revocations extends AbstractBehavior<Revocations.Command> {
   }
 
   private Behavior<Command> onPrune() {
-    long now = clock.millis();
+    long acceptedUntil = clock.millis() - leeway.toMillis();
     for (Map.Entry<String, Long> entry : current.entrySet()) {
-      if (entry.getValue() < now) {
+      if (entry.getValue() < acceptedUntil) {
         String tokenId = entry.getKey();
         replicator.askUpdate(
             replyTo ->

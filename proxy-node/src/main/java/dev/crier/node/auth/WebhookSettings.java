@@ -17,6 +17,7 @@ import java.util.Locale;
  *     allow-cached})
  * @param maxEntries answers kept at most
  * @param maxConnections connections to the webhook at most (more calls wait for one)
+ * @param maxWaiting calls that may wait for a free connection; beyond them a request gets 503
  * @param maxFailures consecutive failures (errors or timeouts) that open the circuit breaker
  * @param resetTimeout how long the breaker stays open before one call probes the webhook again
  * @param onOutage what an unanswered request gets while the webhook fails or the breaker is open
@@ -30,6 +31,7 @@ public record WebhookSettings(
     Duration staleTtl,
     long maxEntries,
     int maxConnections,
+    int maxWaiting,
     int maxFailures,
     Duration resetTimeout,
     OnOutage onOutage) {
@@ -69,6 +71,7 @@ public record WebhookSettings(
             webhook.getDuration("stale-ttl"),
             webhook.getLong("max-entries"),
             webhook.getInt("max-connections"),
+            webhook.getInt("max-waiting"),
             webhook.getInt("breaker.max-failures"),
             webhook.getDuration("breaker.reset-timeout"),
             switch (onOutage.toLowerCase(Locale.ROOT)) {
@@ -82,6 +85,9 @@ public record WebhookSettings(
       throw new IllegalArgumentException(
           "crier.auth.webhook.breaker.max-failures, max-entries and max-connections must be at"
               + " least 1");
+    }
+    if (settings.maxWaiting() < 0) {
+      throw new IllegalArgumentException("crier.auth.webhook.max-waiting must not be negative");
     }
     if (settings.staleTtl().compareTo(settings.grantedTtl()) < 0) {
       throw new IllegalArgumentException(

@@ -48,22 +48,17 @@ import org.slf4j.LoggerFactory;
  * for the request and answer). Answers are cached per token (its SHA-256, never the token itself):
  * a grant for {@code granted-ttl} and only for the requests it covers, a refusal for {@code
  * refused-ttl}. Concurrent requests with the same token share one call (one the answer does not
- * cover asks again). At most {@code max-connections} calls are in flight. A circuit breaker stops
- * calling after {@code max-failures} consecutive errors or timeouts and probes again after {@code
- * reset-timeout}; meanwhile {@code on-outage} decides: refuse with 503, or grant as last answered
- * while that answer is younger than {@code stale-ttl}. Thread-safe.
+ * cover asks again). At most {@code max-connections} calls are in flight; up to {@code max-waiting}
+ * more wait here, not in the breaker, so that only the webhook's own slowness counts against it,
+ * and beyond them a request gets 503 at once. A circuit breaker stops calling after {@code
+ * max-failures} consecutive errors or timeouts and probes again after {@code reset-timeout};
+ * meanwhile {@code on-outage} decides: refuse with 503, or grant as last answered while that answer
+ * is younger than {@code stale-ttl}. Thread-safe.
  */
 public final class WebhookVerifier implements TokenVerifier {
   private static final Logger log = LoggerFactory.getLogger(WebhookVerifier.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long MAX_ANSWER_BYTES = 64 * 1024;
-
-  /**
-   * Calls that may wait for a free connection: enough for a reconnect storm of distinct tokens.
-   * They wait here, not in the breaker, so that only the webhook's own slowness counts against it;
-   * beyond this many a request gets 503 without counting as a webhook failure.
-   */
-  private static final int MAX_WAITING_CALLS = 4096;
 
   /** A cached answer of the webhook. */
   private sealed interface Answer {
@@ -250,7 +245,7 @@ public final class WebhookVerifier implements TokenVerifier {
                     });
     if (connections.tryAcquire()) {
       start.run();
-    } else if (waitingCount.incrementAndGet() > MAX_WAITING_CALLS) {
+    } else if (waitingCount.incrementAndGet() > settings.maxWaiting()) {
       waitingCount.decrementAndGet();
       result.completeExceptionally(new AuthUnavailableException("too many auth calls waiting"));
     } else {

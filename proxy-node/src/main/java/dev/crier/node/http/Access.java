@@ -29,14 +29,15 @@ public record Access(Authenticator authenticator, String adminSecret, ResponseCo
 
   /** The request's grants; fails with a 401 or 503 rejection. */
   public CompletionStage<Grants> authenticate(HttpRequest request, AccessRequest intent) {
+    Optional<String> token = RequestToken.of(request);
     return authenticator
-        .authenticate(RequestToken.of(request), intent)
+        .authenticate(token, intent)
         .handle(
             (grants, failure) -> {
               if (failure == null) {
                 return grants;
               }
-              throw rejection(failure);
+              throw rejection(failure, token.isPresent());
             });
   }
 
@@ -62,15 +63,14 @@ public record Access(Authenticator authenticator, String adminSecret, ResponseCo
             adminSecret.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
   }
 
-  private ApiError.Rejection rejection(Throwable failure) {
+  private ApiError.Rejection rejection(Throwable failure, boolean tokenPresented) {
     Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
     if (cause instanceof AuthUnavailableException e) {
       return ApiError.unavailable("auth_unavailable", e.getMessage(), UNAVAILABLE_RETRY_SECONDS)
           .rejection();
     }
     counters.authFailure();
-    return ApiError.unauthorized(
-            cause instanceof AuthException e ? e.getMessage() : "token could not be checked")
-        .rejection();
+    String why = cause instanceof AuthException e ? e.getMessage() : "token could not be checked";
+    return (tokenPresented ? ApiError.invalidToken(why) : ApiError.unauthorized(why)).rejection();
   }
 }

@@ -12,15 +12,40 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 /**
  * An error answered before any stream starts: the HTTP status, a stable machine-readable code and a
  * message for people. Serialized as {@code {"error": code, "message": message}}.
+ *
+ * @param challenge the {@code WWW-Authenticate} value, or null for none
  */
-public record ApiError(StatusCode status, String code, String message, Integer retryAfterSeconds) {
+public record ApiError(
+    StatusCode status, String code, String message, Integer retryAfterSeconds, String challenge) {
+  private static final String BEARER = "Bearer realm=\"crier\"";
+
+  /** An error whose challenge follows from its status: a 401 asks for a bearer token. */
+  public ApiError(StatusCode status, String code, String message, Integer retryAfterSeconds) {
+    this(
+        status,
+        code,
+        message,
+        retryAfterSeconds,
+        status.equals(StatusCodes.UNAUTHORIZED) ? BEARER : null);
+  }
 
   public static ApiError badRequest(String code, String message) {
     return new ApiError(StatusCodes.BAD_REQUEST, code, message, null);
   }
 
+  /** No token was presented: RFC 6750 (3.1) wants the bare challenge, without an error code. */
   public static ApiError unauthorized(String message) {
     return new ApiError(StatusCodes.UNAUTHORIZED, "unauthorized", message, null);
+  }
+
+  /** A token was presented and refused: RFC 6750 (3.1) names that {@code invalid_token}. */
+  public static ApiError invalidToken(String message) {
+    return new ApiError(
+        StatusCodes.UNAUTHORIZED,
+        "unauthorized",
+        message,
+        null,
+        BEARER + ", error=\"invalid_token\"");
   }
 
   public static ApiError forbidden(String message) {
@@ -56,8 +81,8 @@ public record ApiError(StatusCode status, String code, String message, Integer r
     if (retryAfterSeconds != null) {
       response = response.addHeader(RawHeader.create("Retry-After", retryAfterSeconds.toString()));
     }
-    if (status.equals(StatusCodes.UNAUTHORIZED)) {
-      response = response.addHeader(RawHeader.create("WWW-Authenticate", "Bearer realm=\"crier\""));
+    if (challenge != null) {
+      response = response.addHeader(RawHeader.create("WWW-Authenticate", challenge));
     }
     return response;
   }

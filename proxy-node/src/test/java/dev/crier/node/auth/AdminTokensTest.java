@@ -3,12 +3,17 @@ package dev.crier.node.auth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import dev.crier.node.support.Http;
 import dev.crier.node.support.SseClient;
 import dev.crier.node.support.TestNode;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -46,11 +51,25 @@ class AdminTokensTest {
       String token = minted.json().get("token").asText();
       long expiresAt = minted.json().get("expiresAt").asLong();
       assertTrue(Math.abs(expiresAt - (System.currentTimeMillis() / 1000 + 120)) <= 2);
+      // The token holds exactly the claims asked for: nothing more (no admin), nothing widened.
+      JWTClaimsSet claims = SignedJWT.parse(token).getJWTClaimsSet();
+      assertEquals(
+          Set.of("sub", "jti", "iat", "exp", "crier.subscribe", "crier.publish", "crier.tenant"),
+          claims.getClaims().keySet());
+      assertEquals("erin", claims.getSubject());
+      assertEquals(List.of("news/*"), claims.getStringListClaim("crier.subscribe"));
+      assertEquals(List.of("news/erin"), claims.getStringListClaim("crier.publish"));
+      assertEquals("acme", claims.getStringClaim("crier.tenant"));
+      assertEquals(minted.json().get("jti").asText(), claims.getJWTID());
+      assertEquals(expiresAt, claims.getExpirationTime().toInstant().getEpochSecond());
+      assertEquals(120, expiresAt - claims.getIssueTime().toInstant().getEpochSecond());
+      // ... and the node reads them back as those grants.
       Grants grants =
           JwtVerifier.create(AuthSettings.create(node.system().settings().config())).verify(token);
       assertEquals("erin", grants.subject());
       assertEquals("acme", grants.tenant());
-      assertEquals(minted.json().get("jti").asText(), grants.tokenId());
+      assertEquals(claims.getJWTID(), grants.tokenId());
+      assertEquals(false, grants.admin());
 
       try (SseClient stream = SseClient.open(node.http("/events/news/erin"), token)) {
         assertEquals(200, stream.status());
@@ -75,21 +94,24 @@ class AdminTokensTest {
                       .build())
               .status(),
           "a minted non-admin token cannot drain");
-      // What may not be minted.
-      for (String bad :
-          List.of(
-              "[]",
-              "not json",
-              "{\"ttlSeconds\":7200}",
-              "{\"ttlSeconds\":0}",
-              "{\"subscribe\":\"news\"}",
-              "{\"subscribe\":[\"bad topic\"]}",
-              "{\"admin\":\"yes\"}",
-              "{\"sub\":\"\"}")) {
-        Http.Answer answer = mint(node, bad, ADMIN_SECRET);
-        assertEquals(400, answer.status(), bad);
-        assertTrue(answer.json().get("message").asText().length() > 5, bad);
+      // What may not be minted, and the code each gets.
+      Map<String, String> bad = new LinkedHashMap<>();
+      bad.put("[]", "invalid_token_request");
+      bad.put("not json", "invalid_json");
+      bad.put("{\"ttlSeconds\":7200}", "invalid_token_request");
+      bad.put("{\"ttlSeconds\":0}", "invalid_token_request");
+      bad.put("{\"subscribe\":\"news\"}", "invalid_token_request");
+      bad.put("{\"subscribe\":[\"bad topic\"]}", "invalid_token_request");
+      bad.put("{\"admin\":\"yes\"}", "invalid_token_request");
+      bad.put("{\"sub\":\"\"}", "invalid_token_request");
+      Map<String, String> got = new LinkedHashMap<>();
+      for (String body : bad.keySet()) {
+        Http.Answer answer = mint(node, body, ADMIN_SECRET);
+        got.put(body, answer.status() + " " + answer.json().get("error").asText());
       }
+      Map<String, String> expected = new LinkedHashMap<>();
+      bad.forEach((body, code) -> expected.put(body, "400 " + code));
+      assertEquals(expected, got);
     }
   }
 

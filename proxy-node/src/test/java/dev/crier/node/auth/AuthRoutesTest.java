@@ -1,7 +1,6 @@
 package dev.crier.node.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -21,6 +20,7 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,12 +74,21 @@ class AuthRoutesTest {
     return Http.get(node.http("/events/auth-topic-x?replay=0"), token).status();
   }
 
-  /** Opening a stream that succeeds would not end: 200 is checked with a real SSE client. */
+  /**
+   * The status of a publish with the token; a 401 must carry the code and the RFC 6750 challenge
+   * (with {@code invalid_token} exactly when a token was sent). Opening a stream that succeeds
+   * would not end: 200 is checked with a real SSE client.
+   */
   private int status(String token) throws Exception {
     Http.Answer a = Http.publish(node, "auth/topic", "x", token);
     if (a.status() == 401) {
       assertEquals("unauthorized", a.json().get("error").asText());
-      assertTrue(a.raw().headers().firstValue("WWW-Authenticate").isPresent());
+      assertEquals(
+          Optional.of(
+              token == null
+                  ? "Bearer realm=\"crier\""
+                  : "Bearer realm=\"crier\", error=\"invalid_token\""),
+          a.raw().headers().firstValue("WWW-Authenticate"));
     }
     return a.status();
   }

@@ -21,9 +21,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Date;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -34,6 +36,10 @@ class JwksAuthTest {
   private final List<RSAKey> published = new CopyOnWriteArrayList<>();
   private final AtomicInteger fetches = new AtomicInteger();
   private final AtomicBoolean failing = new AtomicBoolean();
+  private final AtomicInteger failedFetches = new AtomicInteger();
+
+  /** When the set was last served (System.nanoTime), so an outage can be timed from it. */
+  private final AtomicLong lastServed = new AtomicLong();
 
   private HttpServer jwksServer() throws Exception {
     HttpServer server =
@@ -44,6 +50,7 @@ class JwksAuthTest {
           try (exchange) {
             fetches.incrementAndGet();
             if (failing.get()) {
+              failedFetches.incrementAndGet();
               exchange.sendResponseHeaders(500, -1);
               return;
             }
@@ -55,6 +62,7 @@ class JwksAuthTest {
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
+            lastServed.set(System.nanoTime());
           }
         });
     server.start();
@@ -124,6 +132,73 @@ class JwksAuthTest {
           Http.publish(node, "idp/a", "x", rs256(first)).status(),
           "the last good set keeps verifying during an outage");
       assertTrue(fetches.get() > beforeOutage, "the node did try the failing URL");
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void duringAnOutageTheLastGoodSetVerifiesForOutageTtlThenTokensGet503() throws Exception {
+    Duration cacheTtl = Duration.ofSeconds(2);
+    Duration outageTtl = Duration.ofSeconds(6);
+    RSAKey key = new RSAKeyGenerator(2048).keyID("k1").generate();
+    published.add(key);
+    HttpServer server = jwksServer();
+    try (TestNode node =
+        TestNode.start(
+            "crier.auth.jwt.jwks {\n"
+                + "  url = \"http://127.0.0.1:"
+                + server.getAddress().getPort()
+                + "/jwks.json\"\n"
+                + "  cache-ttl = "
+                + cacheTtl.toMillis()
+                + "ms\n"
+                + "  refresh-ahead = 500ms\n"
+                + "  timeout = 1s\n"
+                + "  min-refetch-interval = 1s\n"
+                + "  outage-ttl = "
+                + outageTtl.toMillis()
+                + "ms\n"
+                + "}")) {
+      String token = rs256(key);
+      assertEquals(201, Http.publish(node, "idp/a", "x", token).status());
+      failing.set(true);
+      long lastGood = lastServed.get();
+      // Once the cached set has run out and the URL has failed, only the outage copy verifies.
+      Await.until(
+          Duration.ofSeconds(20),
+          () ->
+              failedFetches.get() > 0
+                  && System.nanoTime() - lastServed.get() > cacheTtl.toNanos() + 200_000_000L,
+          () -> "the node never asked the failing URL");
+      assertEquals(
+          201,
+          Http.publish(node, "idp/a", "x", token).status(),
+          "the last good set verifies during an outage shorter than outage-ttl");
+      lastGood = lastServed.get();
+
+      Await.until(
+          Duration.ofSeconds(30),
+          () -> Http.publish(node, "idp/a", "x", token).status() != 201,
+          () -> "the last good set was used beyond outage-ttl");
+      Duration keptFor = Duration.ofNanos(System.nanoTime() - lastGood);
+      assertTrue(
+          keptFor.compareTo(outageTtl) >= 0,
+          "refused " + keptFor + " after the last good fetch, before outage-ttl " + outageTtl);
+      // Every answer now says "try again", also when a fetch is refused by the refetch limit: the
+      // token may be good, the keys are what is missing.
+      for (int i = 0; i < 5; i++) {
+        Http.Answer refused = Http.publish(node, "idp/a", "x", token);
+        assertEquals(503, refused.status(), String.valueOf(refused.json()));
+        assertEquals("auth_unavailable", refused.json().get("error").asText());
+        assertEquals(Optional.of("5"), refused.raw().headers().firstValue("Retry-After"));
+      }
+
+      failing.set(false);
+      Await.until(
+          Duration.ofSeconds(20),
+          () -> Http.publish(node, "idp/a", "x", token).status() == 201,
+          () -> "the set was not fetched again once the URL answered");
     } finally {
       server.stop(0);
     }

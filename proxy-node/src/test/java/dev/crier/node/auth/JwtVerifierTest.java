@@ -16,6 +16,7 @@ import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.Ed25519Signer;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.crypto.impl.ECDSA;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.OctetKeyPair;
@@ -175,6 +176,22 @@ class JwtVerifierTest {
                 + "\"\"\" }, { jwk = \"\"\""
                 + p384.toPublicJWK().toJSONString()
                 + "\"\"\" }");
+    // The P-256 key's own signature over SHA-384, labelled ES384: a key of the wrong curve for the
+    // algorithm is no candidate at all, so a P-256-only node has no key for it.
+    SignedJWT wrongCurve = new SignedJWT(new JWSHeader(JWSAlgorithm.ES384), claims().build());
+    java.security.Signature es384 = java.security.Signature.getInstance("SHA384withECDSA");
+    es384.initSign(p256.toECPrivateKey());
+    es384.update(wrongCurve.getSigningInput());
+    String token =
+        new String(wrongCurve.getSigningInput(), StandardCharsets.US_ASCII)
+            + "."
+            + Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(ECDSA.transcodeSignatureToConcat(es384.sign(), 64));
+    JwtVerifier p256Only =
+        verifier("{ public-key-pem = \"\"\"" + pem(p256.toECPublicKey()) + "\"\"\" }");
+    assertEquals("no key for algorithm ES384", reason(p256Only, token));
+    assertEquals("invalid signature", reason(v, token), "the P-384 key did not sign it");
     assertEquals(
         "alice",
         v.verify(sign(JWSAlgorithm.ES256, null, new ECDSASigner(p256), claims().build()))
@@ -190,8 +207,6 @@ class JwtVerifierTest {
     OctetKeyPair ed = new OctetKeyPairGenerator(Curve.Ed25519).generate();
     java.security.KeyPairGenerator gen = java.security.KeyPairGenerator.getInstance("Ed25519");
     java.security.KeyPair jdk = gen.generateKeyPair();
-    byte[] der = jdk.getPublic().getEncoded();
-    byte[] raw = java.util.Arrays.copyOfRange(der, der.length - 32, der.length);
     JwtVerifier fromJwk = verifier("{ jwk = \"\"\"" + ed.toPublicJWK().toJSONString() + "\"\"\" }");
     assertEquals(
         "alice",
@@ -208,8 +223,16 @@ class JwtVerifierTest {
         new String(jwt.getSigningInput(), StandardCharsets.US_ASCII)
             + "."
             + Base64.getUrlEncoder().withoutPadding().encodeToString(s.sign());
-    assertEquals(32, raw.length);
     assertEquals("alice", fromPem.verify(token).subject());
+    // The PEM key is that key and no other: another Ed25519 key's signature is refused.
+    String byAnother =
+        sign(
+            JWSAlgorithm.EdDSA,
+            null,
+            new Ed25519Signer(new OctetKeyPairGenerator(Curve.Ed25519).generate()),
+            claims().build());
+    assertEquals("invalid signature", reason(fromPem, byAnother));
+    assertEquals("invalid signature", reason(fromJwk, byAnother));
   }
 
   @Test

@@ -14,13 +14,18 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The auth webhook against a real local auth service: cache, coalescing, breaker, outages. */
 class WebhookAuthTest {
   private static final String TOPIC = "/events/hooked/news";
+
+  /** What a 503 auth_unavailable tells clients to wait, in seconds (a fixed value of the node). */
+  private static final String RETRY_AFTER = "5";
 
   private static TestNode node(AuthService service, String extra) {
     return TestNode.start(
@@ -86,6 +91,84 @@ class WebhookAuthTest {
   }
 
   @Test
+  void aRefusalIsKeptForRefusedTtlThenTheServiceIsAskedAgain() throws Exception {
+    Duration refusedTtl = Duration.ofSeconds(3);
+    try (AuthService service = new AuthService();
+        TestNode node =
+            node(service, "crier.auth.webhook.refused-ttl = " + refusedTtl.toMillis() + "ms")) {
+      service.mode(AuthService.Mode.REFUSE);
+      String token = opaque();
+      long asked = System.nanoTime();
+      assertEquals(401, Http.publish(node, "hooked/news", "x", token).status());
+      service.mode(AuthService.Mode.GRANT);
+      // The service grants now, but the node holds on to its refusal.
+      assertEquals(401, Http.publish(node, "hooked/news", "x", token).status());
+      assertEquals(1, service.calls());
+      Await.until(
+          Duration.ofSeconds(20),
+          () -> Http.publish(node, "hooked/news", "x", token).status() == 201,
+          () -> "the refusal was never asked about again");
+      Duration refusedFor = Duration.ofNanos(System.nanoTime() - asked);
+      assertTrue(
+          refusedFor.compareTo(refusedTtl) >= 0,
+          "the refusal was kept only " + refusedFor + ", not refused-ttl " + refusedTtl);
+      assertEquals(2, service.calls(), "asked again once, when the refusal ran out");
+    }
+  }
+
+  @Test
+  void beyondTheWaitingCallsARequestIsRefusedAtOnceWithoutHarmingTheBreaker() throws Exception {
+    try (AuthService service = new AuthService();
+        TestNode node =
+            node(
+                service,
+                "crier.auth.webhook.max-connections = 1\n"
+                    + "crier.auth.webhook.max-waiting = 2\n"
+                    + "crier.auth.webhook.timeout = 30s\n"
+                    + "crier.auth.webhook.breaker.max-failures = 1\n")) {
+      service.hold();
+      HttpClient client = HttpClient.newHttpClient();
+      List<CompletableFuture<HttpResponse<String>>> publishes = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        publishes.add(
+            client.sendAsync(
+                HttpRequest.newBuilder(node.http("/topics/hooked/queue/events"))
+                    .header("Authorization", "Bearer " + opaque())
+                    .POST(HttpRequest.BodyPublishers.ofString("x"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString()));
+      }
+      // One call is held at the service and two wait for its connection; the other three cannot
+      // wait and are answered while the held call is still unanswered.
+      Await.until(
+          Duration.ofSeconds(20),
+          () -> publishes.stream().filter(CompletableFuture::isDone).count() >= 3,
+          () -> "requests beyond the waiting calls were not refused at once");
+      // A quiet second in which every request has long reached the node: no fourth is refused.
+      Thread.sleep(1000);
+      List<CompletableFuture<HttpResponse<String>>> refused =
+          publishes.stream().filter(CompletableFuture::isDone).toList();
+      assertEquals(3, refused.size(), "refused while 1 call was in flight and 2 waited");
+      assertEquals(1, service.calls());
+      for (CompletableFuture<HttpResponse<String>> r : refused) {
+        HttpResponse<String> response = r.get();
+        assertEquals(503, response.statusCode(), response.body());
+        assertTrue(response.body().contains("\"error\":\"auth_unavailable\""), response.body());
+        assertEquals(Optional.of(RETRY_AFTER), response.headers().firstValue("Retry-After"));
+      }
+      service.release();
+      for (CompletableFuture<HttpResponse<String>> p : publishes) {
+        if (!refused.contains(p)) {
+          assertEquals(201, p.get(20, TimeUnit.SECONDS).statusCode());
+        }
+      }
+      assertEquals(3, service.calls());
+      assertEquals(1, service.maxInFlight());
+      assertEquals(1.0, node.metric("crier_auth_webhook_breaker_state{state=\"closed\"}"));
+    }
+  }
+
+  @Test
   void aThousandConcurrentConnectsWithOneTokenMakeOneCall() throws Exception {
     // A generous call timeout: this test is about coalescing, and a thousand connects at once can
     // hold up the node's own handling of the answer on a busy machine.
@@ -138,6 +221,7 @@ class WebhookAuthTest {
         assertEquals(200, read.get().statusCode(), read.get().body());
       }
       assertEquals(300, service.calls());
+      assertEquals(4, service.maxInFlight(), "calls the service had in flight at once");
       assertTrue(metrics(node).contains("crier_auth_webhook_breaker_state{state=\"closed\"} 1"));
     }
   }
@@ -165,14 +249,21 @@ class WebhookAuthTest {
         Http.Answer answer = Http.get(node.http(TOPIC), opaque());
         assertEquals(503, answer.status());
         assertEquals("auth_unavailable", answer.json().get("error").asText());
-        assertTrue(answer.raw().headers().firstValue("Retry-After").isPresent());
+        assertEquals(Optional.of(RETRY_AFTER), answer.raw().headers().firstValue("Retry-After"));
       }
       assertEquals(3, service.calls());
-      assertTrue(metrics(node).contains("crier_auth_webhook_breaker_state{state=\"open\"} 1"));
+      assertEquals(3.0, node.metric("crier_auth_webhook_calls_total{result=\"failed\"}"));
+      assertEquals(1.0, node.metric("crier_auth_webhook_breaker_state{state=\"open\"}"));
       // Open: refused at once, the service is not called.
-      assertEquals(503, Http.get(node.http(TOPIC), opaque()).status());
+      for (int i = 0; i < 2; i++) {
+        Http.Answer open = Http.get(node.http(TOPIC), opaque());
+        assertEquals(503, open.status());
+        assertEquals("auth_unavailable", open.json().get("error").asText());
+        assertEquals(Optional.of(RETRY_AFTER), open.raw().headers().firstValue("Retry-After"));
+      }
       assertEquals(3, service.calls());
-      assertTrue(metrics(node).contains("crier_auth_webhook_calls_total{result=\"breaker_open\"}"));
+      assertEquals(2.0, node.metric("crier_auth_webhook_calls_total{result=\"breaker_open\"}"));
+      assertEquals(3.0, node.metric("crier_auth_webhook_calls_total{result=\"failed\"}"));
 
       service.mode(AuthService.Mode.GRANT);
       String token = opaque();

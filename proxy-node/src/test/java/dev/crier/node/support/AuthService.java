@@ -10,12 +10,14 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP auth service on 127.0.0.1 for webhook tests: answers each POST as its current mode
- * says, after an optional delay, and records what it was asked.
+ * says, after an optional delay or while held, and records what it was asked and how many calls it
+ * had in flight at once.
  */
 public final class AuthService implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,6 +34,9 @@ public final class AuthService implements AutoCloseable {
 
   private final HttpServer server;
   private final AtomicInteger calls = new AtomicInteger();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger maxInFlight = new AtomicInteger();
+  private volatile CountDownLatch held = new CountDownLatch(0);
   private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
   private final List<String> authorizations = new CopyOnWriteArrayList<>();
   private volatile Mode mode = Mode.GRANT;
@@ -49,12 +54,17 @@ public final class AuthService implements AutoCloseable {
   private void answer(HttpExchange exchange) throws IOException {
     try (exchange) {
       calls.incrementAndGet();
+      maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
       requests.add(JSON.readTree(exchange.getRequestBody()));
       String authorization = exchange.getRequestHeaders().getFirst("Authorization");
       authorizations.add(authorization == null ? "" : authorization);
       if (delayMillis > 0) {
         Thread.sleep(delayMillis);
       }
+      held.await();
+      // Counted out before answering: the node can start its next call only once it has the
+      // answer, so the count never shows a call that the node already holds as finished.
+      inFlight.decrementAndGet();
       switch (mode) {
         case GRANT -> {
           byte[] body = grants.getBytes(StandardCharsets.UTF_8);
@@ -91,6 +101,26 @@ public final class AuthService implements AutoCloseable {
     return calls.get();
   }
 
+  /** Calls being answered right now. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** The most calls that were ever being answered at once. */
+  public int maxInFlight() {
+    return maxInFlight.get();
+  }
+
+  /** Holds every call from now on, unanswered, until {@link #release()}. */
+  public void hold() {
+    held = new CountDownLatch(1);
+  }
+
+  /** Answers the held calls, and holds no more. */
+  public void release() {
+    held.countDown();
+  }
+
   public List<JsonNode> requests() {
     return requests;
   }
@@ -101,6 +131,7 @@ public final class AuthService implements AutoCloseable {
 
   @Override
   public void close() {
+    release();
     server.stop(0);
   }
 }
