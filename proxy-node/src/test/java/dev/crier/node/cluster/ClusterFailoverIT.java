@@ -12,8 +12,6 @@ import dev.crier.node.support.NodeProcess;
 import dev.crier.node.support.SseClient;
 import dev.crier.protocol.cursor.Position;
 import dev.crier.protocol.sse.SseEvent;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,30 +44,16 @@ class ClusterFailoverIT {
 
   @Test
   void topicsContinueInOrderWhenANodeIsKilledAndWhenOneLeaves() throws Exception {
-    int[] remote = {freePort(), freePort(), freePort()};
-    List<NodeProcess> nodes = new ArrayList<>();
+    List<NodeProcess> nodes =
+        NodeProcess.cluster(
+            3,
+            SECRET,
+            Map.of("CRIER_HISTORY_STORE", "memory"),
+            List.of(
+                "crier.drain.window=1s",
+                "crier.cluster.hub-resync-interval=1s",
+                "crier.cluster.hub-resync-max-interval=2s"));
     try {
-      for (int i = 0; i < 3; i++) {
-        nodes.add(
-            NodeProcess.start(
-                Map.of(
-                    "CRIER_DEV_MODE",
-                    "true",
-                    "CRIER_DEV_SECRET",
-                    SECRET,
-                    "CRIER_NODE_ID",
-                    "node-" + (i + 1),
-                    "CRIER_REMOTE_PORT",
-                    Integer.toString(remote[i]),
-                    "CRIER_SEED_NODES",
-                    "pekko://crier@127.0.0.1:" + remote[0],
-                    "CRIER_HISTORY_STORE",
-                    "memory"),
-                List.of(
-                    "crier.drain.window=1s",
-                    "crier.cluster.hub-resync-interval=1s",
-                    "crier.cluster.hub-resync-max-interval=2s")));
-      }
       NodeProcess a = nodes.get(0);
       NodeProcess killed = nodes.get(1);
       NodeProcess leaves = nodes.get(2);
@@ -223,11 +207,5 @@ class ClusterFailoverIT {
           return up == count && members.get("unreachable").isEmpty();
         },
         () -> "the cluster did not settle at " + count + " Up members");
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.crier.node.support.Await;
 import dev.crier.node.support.Http;
+import dev.crier.node.support.NodeProcess;
 import dev.crier.node.support.TestNode;
-import java.net.ServerSocket;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -13,15 +13,9 @@ import org.junit.jupiter.api.Test;
 class ClusterJoinTest {
   private static final Duration WAIT = Duration.ofSeconds(40);
 
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
   @Test
   void aNodeThatCannotJoinIsNotReadyAndKeepsRetryingUntilItsSeedAppears() throws Exception {
-    int seedPort = freePort();
+    int seedPort = NodeProcess.freePort();
     String seed = "pekko.cluster.seed-nodes = [\"pekko://crier@127.0.0.1:" + seedPort + "\"]\n";
     try (TestNode joiner = TestNode.startUnready(seed)) {
       // Several join rounds go unanswered (Pekko retries every seed-node-timeout, 5 s).

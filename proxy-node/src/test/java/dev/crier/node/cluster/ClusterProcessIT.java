@@ -7,9 +7,7 @@ import dev.crier.node.support.Http;
 import dev.crier.node.support.NodeProcess;
 import dev.crier.node.support.SseClient;
 import dev.crier.protocol.sse.SseEvent;
-import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,36 +21,11 @@ class ClusterProcessIT {
   private static final String SECRET = "cluster-process-it-secret-0123456789-abcdefghij";
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
   @Test
   void threeProcessesFromASeedListFormAClusterAndDeliverAcrossNodes() throws Exception {
-    int[] remote = {freePort(), freePort(), freePort()};
-    String seed = "pekko://crier@127.0.0.1:" + remote[0];
-    List<NodeProcess> nodes = new ArrayList<>();
+    List<NodeProcess> nodes =
+        NodeProcess.cluster(3, SECRET, Map.of("CRIER_HISTORY_STORE", "memory"), List.of());
     try {
-      for (int i = 0; i < 3; i++) {
-        nodes.add(
-            NodeProcess.start(
-                Map.of(
-                    "CRIER_DEV_MODE",
-                    "true",
-                    "CRIER_DEV_SECRET",
-                    SECRET,
-                    "CRIER_NODE_ID",
-                    "node-" + (i + 1),
-                    "CRIER_REMOTE_PORT",
-                    Integer.toString(remote[i]),
-                    "CRIER_SEED_NODES",
-                    seed,
-                    "CRIER_HISTORY_STORE",
-                    "memory"),
-                List.of()));
-      }
       long deadline = System.nanoTime() + WAIT.toNanos();
       while (Http.get(nodes.get(0).management("/crier/nodes"), null).json().get("nodes").size()
           < 3) {

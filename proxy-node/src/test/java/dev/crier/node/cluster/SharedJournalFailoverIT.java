@@ -9,8 +9,6 @@ import dev.crier.node.support.NodeProcess;
 import dev.crier.node.support.Postgres;
 import dev.crier.node.support.SseClient;
 import dev.crier.protocol.sse.SseEvent;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -52,21 +49,13 @@ class SharedJournalFailoverIT {
   @Test
   void killMinusNineLosesNoAcknowledgedEventAndDeliversNoRefusedOne() throws Exception {
     try (Postgres pg = Postgres.start()) {
-      int[] remote = {freePort(), freePort(), freePort()};
-      String seed = "pekko://crier@127.0.0.1:" + remote[0];
-      List<NodeProcess> nodes = new ArrayList<>();
+      List<NodeProcess> nodes =
+          NodeProcess.cluster(
+              3,
+              SECRET,
+              Map.of("CRIER_JOURNAL_URL", pg.url(), "CRIER_JOURNAL_USER", pg.user()),
+              List.of());
       try {
-        for (int i = 0; i < 3; i++) {
-          Map<String, String> env = new HashMap<>();
-          env.put("CRIER_DEV_MODE", "true");
-          env.put("CRIER_DEV_SECRET", SECRET);
-          env.put("CRIER_NODE_ID", "node-" + (i + 1));
-          env.put("CRIER_REMOTE_PORT", Integer.toString(remote[i]));
-          env.put("CRIER_SEED_NODES", seed);
-          env.put("CRIER_JOURNAL_URL", pg.url());
-          env.put("CRIER_JOURNAL_USER", pg.user());
-          nodes.add(NodeProcess.start(env, List.of()));
-        }
         awaitNodes(nodes.get(0), 3);
         String subscriber = nodes.get(0).printed("crier: dev subscriber token:");
         String publisher = nodes.get(0).printed("crier: dev publisher token:");
@@ -289,11 +278,5 @@ class SharedJournalFailoverIT {
         WAIT,
         () -> Http.get(nodesUri, null).json().get("nodes").size() >= n,
         () -> "the nodes did not all appear in /crier/nodes");
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -3,6 +3,7 @@ package dev.crier.node.support;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -91,6 +92,43 @@ public final class NodeProcess implements AutoCloseable {
     builder.environment().put("CRIER_DATA_DIR", Files.createTempDirectory("crier-data").toString());
     builder.environment().putAll(environment);
     return new NodeProcess(builder.start());
+  }
+
+  /**
+   * Starts {@code size} nodes in dev mode with one secret that form a cluster from the first one's
+   * address (ids {@code node-1} …), each also with {@code environment} and {@code properties};
+   * stops those already started if one fails to start.
+   */
+  public static List<NodeProcess> cluster(
+      int size, String devSecret, Map<String, String> environment, List<String> properties)
+      throws IOException, InterruptedException {
+    int[] remote = new int[size];
+    for (int i = 0; i < size; i++) {
+      remote[i] = freePort();
+    }
+    List<NodeProcess> nodes = new ArrayList<>();
+    try {
+      for (int i = 0; i < size; i++) {
+        Map<String, String> env = new HashMap<>(environment);
+        env.put("CRIER_DEV_MODE", "true");
+        env.put("CRIER_DEV_SECRET", devSecret);
+        env.put("CRIER_NODE_ID", "node-" + (i + 1));
+        env.put("CRIER_REMOTE_PORT", Integer.toString(remote[i]));
+        env.put("CRIER_SEED_NODES", "pekko://crier@127.0.0.1:" + remote[0]);
+        nodes.add(start(env, properties));
+      }
+      return nodes;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      nodes.forEach(NodeProcess::close);
+      throw e;
+    }
+  }
+
+  /** A loopback port that was free a moment ago. */
+  public static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 
   /** What the node printed before {@code crier: ready}: line prefix → last word. */
