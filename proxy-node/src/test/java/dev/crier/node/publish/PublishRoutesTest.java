@@ -8,12 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crier.node.support.Await;
 import dev.crier.node.support.Http;
 import dev.crier.node.support.SseClient;
 import dev.crier.node.support.TestNode;
 import dev.crier.protocol.sse.SseEvent;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -482,6 +486,97 @@ class PublishRoutesTest {
     assertError(schedule(topic, "full again", due), 503, "scheduled_limit");
     String other = topic();
     assertEquals(201, schedule(other, "another topic", due).status(), "the limit is per topic");
+  }
+
+  /**
+   * Runs {@code call} on fresh topics until the node refuses one (at most a few seconds): with a 1
+   * ms timeout almost every first call to a topic does, as sharding must start its owner first.
+   */
+  private static Http.Answer firstRefused(java.util.concurrent.Callable<Http.Answer> call)
+      throws Exception {
+    Http.Answer[] last = new Http.Answer[1];
+    Await.until(
+        WAIT,
+        () -> (last[0] = call.call()).status() >= 500,
+        () -> "every call was answered in time: " + last[0].raw().body());
+    return last[0];
+  }
+
+  @Test
+  void anOwnerThatDoesNotAnswerInTimeIs503ForReadsAnd504ForPublishes() throws Exception {
+    try (TestNode hasty = TestNode.start("crier.publish.timeout = 1ms")) {
+      Http.Answer read =
+          firstRefused(() -> Http.get(hasty.http("/topics/" + topic() + "/events"), TOKEN));
+      assertError(read, 503, "owner_unavailable");
+      assertEquals("1", read.raw().headers().firstValue("Retry-After").orElse(""));
+
+      Http.Answer cancel =
+          firstRefused(
+              () ->
+                  Http.send(
+                      Http.auth(
+                              HttpRequest.newBuilder(
+                                  hasty.http("/topics/" + topic() + "/events/s1-1")),
+                              TOKEN)
+                          .DELETE()
+                          .build()));
+      assertError(cancel, 503, "owner_unavailable");
+      assertEquals("1", cancel.raw().headers().firstValue("Retry-After").orElse(""));
+
+      // Head and body in one write: the node has the whole body at once, so only the owner can
+      // be late. The owner may have stored it: not "unavailable" (nothing stored) but "unknown".
+      String[] publish = new String[1];
+      Await.until(
+          WAIT,
+          () ->
+              (publish[0] = rawPost(hasty, topic(), "retry-me", "x", false))
+                  .startsWith("HTTP/1.1 5"),
+          () -> "every publish was answered in time: " + publish[0]);
+      assertTrue(publish[0].startsWith("HTTP/1.1 504 "), publish[0]);
+      assertTrue(publish[0].contains("\r\nRetry-After: 1\r\n"), publish[0]);
+      JsonNode unknown = JSON.readTree(publish[0].substring(publish[0].indexOf("\r\n\r\n") + 4));
+      assertEquals("outcome_unknown", unknown.get("error").asText());
+      assertTrue(unknown.get("message").asText().contains("[retry-me]"), publish[0]);
+
+      // A body that comes later than the timeout is the client's delay, not the owner's.
+      String slow = rawPost(hasty, topic(), "slow", "x", true);
+      assertTrue(slow.startsWith("HTTP/1.1 408 "), slow);
+      JsonNode late = JSON.readTree(slow.substring(slow.indexOf("\r\n\r\n") + 4));
+      assertEquals("request_timeout", late.get("error").asText());
+    }
+  }
+
+  /**
+   * {@code POST /topics/{topic}/events} over a plain socket, the whole request in one write or,
+   * with {@code bodyLater}, the body only after a pause; returns the whole answer as text.
+   */
+  private static String rawPost(
+      TestNode to, String topic, String key, String body, boolean bodyLater) throws Exception {
+    URI uri = to.http("/topics/" + topic + "/events");
+    String head =
+        "POST "
+            + uri.getRawPath()
+            + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+            + TOKEN
+            + "\r\nCrier-Idempotency-Key: "
+            + key
+            + "\r\nContent-Length: "
+            + body.length()
+            + "\r\nConnection: close\r\n\r\n";
+    try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout((int) WAIT.toMillis());
+      OutputStream out = socket.getOutputStream();
+      if (bodyLater) {
+        out.write(head.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        Thread.sleep(300);
+        out.write(body.getBytes(StandardCharsets.US_ASCII));
+      } else {
+        out.write((head + body).getBytes(StandardCharsets.US_ASCII));
+      }
+      out.flush();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 
   private Http.Answer delete(String topic, String id) throws Exception {
