@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -489,11 +490,11 @@ class PublishRoutesTest {
   }
 
   /**
-   * Runs {@code call} on fresh topics until the node refuses one (at most a few seconds): with a 1
-   * ms timeout almost every first call to a topic does, as sharding must start its owner first.
+   * Runs {@code call} (each time on a fresh topic) until the node refuses it, within {@link #WAIT}:
+   * with a 1 ms timeout almost every first call to a topic is refused, as sharding must start the
+   * topic's owner first; a call the owner answered in time says nothing, so it is tried again.
    */
-  private static Http.Answer firstRefused(java.util.concurrent.Callable<Http.Answer> call)
-      throws Exception {
+  private static Http.Answer firstRefused(Callable<Http.Answer> call) throws Exception {
     Http.Answer[] last = new Http.Answer[1];
     Await.until(
         WAIT,
