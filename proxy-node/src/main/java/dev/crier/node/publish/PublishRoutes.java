@@ -367,7 +367,23 @@ public final class PublishRoutes extends AllDirectives {
         .entity()
         .withSizeLimit(maxBytes)
         .toStrict(settings.timeout().toMillis(), materializer)
-        .thenApply(strict -> strict.getData().toArray());
+        .handle(
+            (strict, failure) -> {
+              if (failure == null) {
+                return strict.getData().toArray();
+              }
+              // The client's slowness, not the owner's: a 503 owner_unavailable would send it to
+              // retry what it never finished sending.
+              if (timedOut(failure)) {
+                throw new ApiError(
+                        StatusCodes.REQUEST_TIMEOUT,
+                        "request_timeout",
+                        "the request body did not arrive within " + settings.timeout(),
+                        null)
+                    .rejection();
+              }
+              throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+            });
   }
 
   /** Completes with the response, mapping edge rejections and owner timeouts to JSON errors. */

@@ -9,7 +9,8 @@ import java.time.Duration;
  * @param maxBytes largest event data, in bytes of UTF-8
  * @param maxBatchEvents events one {@code POST /publish} may carry
  * @param maxBatchBytes largest {@code POST /publish} body
- * @param timeout how long a publish waits for its topic's owner before answering 503
+ * @param timeout how long a publish waits for its topic's owner (then 504; 503 for reads) and for
+ *     its body (then 408)
  * @param maxScheduleAhead how far in the future an event may be scheduled
  */
 public record PublishSettings(

@@ -2,14 +2,30 @@ package dev.crier.node.publish;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crier.node.support.Await;
 import dev.crier.node.support.Http;
+import dev.crier.node.support.SseClient;
 import dev.crier.node.support.TestNode;
+import dev.crier.protocol.sse.SseEvent;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,11 +34,28 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PublishRoutesTest {
   private static final String TOKEN = TestNode.allAccess();
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final int MAX_BATCH_EVENTS = 100;
+  private static final int MAX_SCHEDULED = 3;
+  private static final Duration MAX_SCHEDULE_AHEAD = Duration.ofHours(1);
+  private static final int MAX_HISTORY = 150;
   private TestNode node;
 
   @BeforeAll
   void start() {
-    node = TestNode.start("crier.publish.max-bytes = 1 KiB\ncrier.publish.max-batch-bytes = 8 KiB");
+    node =
+        TestNode.start(
+            "crier.publish.max-bytes = 1 KiB\n"
+                + "crier.publish.max-batch-bytes = 8 KiB\n"
+                + "crier.publish.max-batch-events = "
+                + MAX_BATCH_EVENTS
+                + "\ncrier.publish.max-scheduled = "
+                + MAX_SCHEDULED
+                + "\ncrier.publish.max-schedule-ahead = "
+                + MAX_SCHEDULE_AHEAD.toMinutes()
+                + "m\ncrier.history.max-events = "
+                + MAX_HISTORY);
   }
 
   @AfterAll
@@ -203,54 +236,164 @@ class PublishRoutesTest {
         "invalid_type");
   }
 
-  @Test
-  void repeatedIdempotencyKeyYieldsTheFirstIdAndOneEvent() throws Exception {
-    String topic = topic();
-    HttpRequest.Builder request =
+  /** A publish's 201 body as the node must answer it, every field and nothing else. */
+  private static JsonNode accepted(String id, String topic, String key, String... flags) {
+    ObjectNode body = JSON.createObjectNode().put("id", id).put("topic", topic);
+    for (String flag : flags) {
+      body.put(flag, true);
+    }
+    return body.put("idempotencyKey", key);
+  }
+
+  private Http.Answer publishKeyed(String topic, String data, String key) throws Exception {
+    return Http.send(
         Http.auth(HttpRequest.newBuilder(node.http("/topics/" + topic + "/events")), TOKEN)
-            .header("Crier-Idempotency-Key", "order-42")
-            .POST(HttpRequest.BodyPublishers.ofString("paid"));
-    Http.Answer first = Http.send(request.build());
-    Http.Answer second = Http.send(request.build());
-    assertEquals(201, first.status());
-    assertEquals(201, second.status());
-    assertEquals(first.json().get("id").asText(), second.json().get("id").asText());
-    Http.Answer viaBatch =
-        Http.postJson(
-            node.http("/publish"),
-            "{\"topic\":\"" + topic + "\",\"data\":\"again\",\"idempotencyKey\":\"order-42\"}",
-            TOKEN);
-    assertEquals(first.json().get("id").asText(), viaBatch.json().get("id").asText());
-    assertEquals(1, history(topic, "").get("events").size());
+            .header("Crier-Idempotency-Key", key)
+            .POST(HttpRequest.BodyPublishers.ofString(data))
+            .build());
+  }
+
+  private static List<String> field(JsonNode events, String name) {
+    List<String> out = new ArrayList<>();
+    events.forEach(e -> out.add(e.get(name).asText()));
+    return out;
   }
 
   @Test
-  void scheduledEventsArriveWhenDueAndCanBeCancelled() throws Exception {
+  void repeatedIdempotencyKeyYieldsTheFirstIdAndOneEvent() throws Exception {
     String topic = topic();
-    long soon = System.currentTimeMillis() + 700;
-    try (dev.crier.node.support.SseClient client =
-        dev.crier.node.support.SseClient.open(node.http("/events/" + topic), TOKEN)) {
-      Http.Answer scheduled =
-          Http.send(
-              Http.auth(HttpRequest.newBuilder(node.http("/topics/" + topic + "/events")), TOKEN)
-                  .header("Crier-Deliver-At", Long.toString(soon))
-                  .POST(HttpRequest.BodyPublishers.ofString("later"))
-                  .build());
+    try (SseClient stream = SseClient.open(node.http("/events/" + topic), TOKEN)) {
+      Http.Answer first = publishKeyed(topic, "paid", "order-42");
+      assertEquals(201, first.status(), first.raw().body());
+      String id = first.json().get("id").asText();
+      assertEquals(accepted(id, topic, "order-42"), first.json(), "the first is no duplicate");
+      Http.Answer repeat = publishKeyed(topic, "paid again", "order-42");
+      assertEquals(201, repeat.status(), repeat.raw().body());
+      assertEquals(accepted(id, topic, "order-42", "duplicate"), repeat.json());
+      Http.Answer viaBatch =
+          Http.postJson(
+              node.http("/publish"),
+              "{\"topic\":\"" + topic + "\",\"data\":\"again\",\"idempotencyKey\":\"order-42\"}",
+              TOKEN);
+      assertEquals(201, viaBatch.status(), viaBatch.raw().body());
+      assertEquals(accepted(id, topic, "order-42", "duplicate"), viaBatch.json());
+      String end = Http.publish(node, topic, "end", TOKEN).json().get("id").asText();
+      // Events of a topic arrive in order: a second "paid" would come before "end".
+      List<SseEvent> seen = stream.next(2, WAIT);
+      assertEquals(List.of("paid", "end"), seen.stream().map(SseEvent::data).toList());
+      assertEquals(List.of(id, end), seen.stream().map(SseEvent::lastEventId).toList());
+      JsonNode events = history(topic, "").get("events");
+      assertEquals(List.of(id, end), field(events, "id"));
+      assertEquals(List.of("paid", "end"), field(events, "data"));
+    }
+  }
+
+  @Test
+  void aKeyRepeatedAfterTheDedupeWindowIsANewEvent() throws Exception {
+    try (TestNode shortWindow = TestNode.start("crier.publish.dedupe-window = 2s")) {
+      String topic = topic();
+      URI events = shortWindow.http("/topics/" + topic + "/events");
+      HttpRequest keyed =
+          Http.auth(HttpRequest.newBuilder(events), TOKEN)
+              .header("Crier-Idempotency-Key", "k")
+              .POST(HttpRequest.BodyPublishers.ofString("x"))
+              .build();
+      Http.Answer first = Http.send(keyed);
+      assertEquals(201, first.status(), first.raw().body());
+      String id = first.json().get("id").asText();
+      long rememberedAt =
+          Http.get(events, TOKEN).json().get("events").get(0).get("publishedAt").asLong();
+      Http.Answer within = Http.send(keyed);
+      assertTrue(
+          System.currentTimeMillis() < rememberedAt + 2000,
+          "the repeat was meant to be sent within the window");
+      assertEquals(accepted(id, topic, "k", "duplicate"), within.json());
+      // The owner forgets the key once its clock is past the first event's time plus the window.
+      long expired = rememberedAt + 2000 + 100;
+      Thread.sleep(Math.max(0, expired - System.currentTimeMillis()));
+      Http.Answer after = Http.send(keyed);
+      assertEquals(201, after.status(), after.raw().body());
+      String second = after.json().get("id").asText();
+      assertNotEquals(id, second);
+      assertEquals(accepted(second, topic, "k"), after.json(), "no duplicate after the window");
+      assertEquals(List.of(id, second), field(Http.get(events, TOKEN).json().get("events"), "id"));
+    }
+  }
+
+  @Test
+  void aBatchOfExactlyMaxBatchEventsIsAcceptedAndOneMoreStoresNothing() throws Exception {
+    String topic = topic();
+    List<String> max = numbers(1, MAX_BATCH_EVENTS);
+    Http.Answer full = Http.publishBatch(node.http("/publish"), topic, max, TOKEN);
+    assertEquals(201, full.status(), full.raw().body());
+    assertEquals(MAX_BATCH_EVENTS, full.json().size());
+    assertEquals(max, field(history(topic, "").get("events"), "data"));
+
+    String other = topic();
+    Http.Answer tooMany =
+        Http.publishBatch(node.http("/publish"), other, numbers(1, MAX_BATCH_EVENTS + 1), TOKEN);
+    assertError(tooMany, 400, "invalid_batch");
+    assertEquals(
+        "a batch holds 1 to " + MAX_BATCH_EVENTS + " events, got " + (MAX_BATCH_EVENTS + 1),
+        tooMany.json().get("message").asText());
+    JsonNode untouched = history(other, "");
+    assertEquals(0, untouched.get("events").size(), "nothing of a refused batch is stored");
+  }
+
+  private static List<String> numbers(int from, int to) {
+    List<String> out = new ArrayList<>();
+    for (int i = from; i <= to; i++) {
+      out.add(Integer.toString(i));
+    }
+    return out;
+  }
+
+  private Http.Answer schedule(String topic, String data, long deliverAt) throws Exception {
+    return Http.send(
+        Http.auth(HttpRequest.newBuilder(node.http("/topics/" + topic + "/events")), TOKEN)
+            .header("Crier-Deliver-At", Long.toString(deliverAt))
+            .POST(HttpRequest.BodyPublishers.ofString(data))
+            .build());
+  }
+
+  @Test
+  void scheduledEventsArriveWhenDueNotBeforeAndCanBeCancelled() throws Exception {
+    String topic = topic();
+    try (SseClient client = SseClient.open(node.http("/events/" + topic), TOKEN)) {
+      long due = System.currentTimeMillis() + 2000;
+      Http.Answer scheduled = schedule(topic, "later", due);
       assertEquals(201, scheduled.status(), scheduled.raw().body());
-      assertTrue(scheduled.json().get("scheduled").asBoolean());
       String laterId = scheduled.json().get("id").asText();
+      assertTrue(laterId.startsWith("s"), laterId);
+      assertEquals(
+          accepted(laterId, topic, scheduled.json().get("idempotencyKey").asText(), "scheduled"),
+          scheduled.json());
+      // Due before "later": were the cancel lost, it would be the first event to arrive.
       Http.Answer cancelled =
           Http.postJson(
               node.http("/publish"),
-              "{\"topic\":\"" + topic + "\",\"data\":\"never\",\"deliverAt\":" + soon + "}",
+              "{\"topic\":\"" + topic + "\",\"data\":\"never\",\"deliverAt\":" + (due - 500) + "}",
               TOKEN);
       String neverId = cancelled.json().get("id").asText();
       assertEquals(204, delete(topic, neverId).status());
-      assertEquals(0, history(topic, "").get("events").size(), "not before it is due");
-      assertTrue(client.quietFor(java.time.Duration.ofMillis(300)));
-      assertEquals("later", client.next(java.time.Duration.ofSeconds(5)).data());
-      assertTrue(
-          client.quietFor(java.time.Duration.ofMillis(700)), "the cancelled one never comes");
+      assertEquals(0, history(topic, "").get("events").size(), "not in history before it is due");
+      assertTrue(System.currentTimeMillis() < due, "history was meant to be read before due");
+
+      SseEvent later = client.next(WAIT);
+      // Wall-clock time of its arrival: the node and this test share the machine's clock.
+      long arrivedAt =
+          System.currentTimeMillis()
+              - (System.nanoTime() - client.arrivalNanos().get(0)) / 1_000_000;
+      assertEquals("later", later.data());
+      assertTrue(arrivedAt >= due, "arrived " + (due - arrivedAt) + " ms before it was due");
+      JsonNode kept = history(topic, "").get("events");
+      assertEquals(List.of("later"), field(kept, "data"));
+      long publishedAt = kept.get(0).get("publishedAt").asLong();
+      assertTrue(publishedAt >= due, "sequenced " + (due - publishedAt) + " ms before due");
+      assertEquals(later.lastEventId(), kept.get(0).get("id").asText());
+
+      Http.publish(node, topic, "marker", TOKEN);
+      assertEquals("marker", client.next(WAIT).data(), "the cancelled one never comes");
       assertError(delete(topic, laterId), 409, "already_delivered");
       assertError(delete(topic, neverId), 404, "unknown_event");
       String cursor = history(topic, "").get("lastId").asText();
@@ -264,15 +407,177 @@ class PublishRoutesTest {
                 .build()),
         400,
         "invalid_deliver_at");
+    String readOnly = TestNode.token(List.of("*"), List.of());
+    assertEquals(403, delete(topic, "s1-1", readOnly).status());
+  }
+
+  @Test
+  void deliverAtIsBoundedByMaxScheduleAhead() throws Exception {
+    String topic = topic();
+    long bound = MAX_SCHEDULE_AHEAD.toMillis();
+    // 10 s either side of the bound: far more than a request takes, far less than the bound.
+    Http.Answer inside = schedule(topic, "inside", System.currentTimeMillis() + bound - 10_000);
+    assertEquals(201, inside.status(), inside.raw().body());
+    assertTrue(inside.json().get("scheduled").asBoolean());
+    assertError(
+        schedule(topic, "beyond", System.currentTimeMillis() + bound + 10_000),
+        400,
+        "invalid_deliver_at");
+    Http.Answer insideJson =
+        Http.postJson(
+            node.http("/publish"),
+            "{\"topic\":\""
+                + topic
+                + "\",\"data\":1,\"deliverAt\":"
+                + (System.currentTimeMillis() + bound - 10_000)
+                + "}",
+            TOKEN);
+    assertEquals(201, insideJson.status(), insideJson.raw().body());
     assertError(
         Http.postJson(
             node.http("/publish"),
-            "{\"topic\":\"" + topic + "\",\"data\":1,\"deliverAt\":" + Long.MAX_VALUE + "}",
+            "{\"topic\":\""
+                + topic
+                + "\",\"data\":1,\"deliverAt\":"
+                + (System.currentTimeMillis() + bound + 10_000)
+                + "}",
             TOKEN),
         400,
         "invalid_deliver_at");
-    String readOnly = TestNode.token(List.of("*"), List.of());
-    assertEquals(403, delete(topic, "s1-1", readOnly).status());
+    assertError(schedule(topic, "negative", -1), 400, "invalid_deliver_at");
+    assertEquals(204, delete(topic, inside.json().get("id").asText()).status());
+    assertEquals(204, delete(topic, insideJson.json().get("id").asText()).status());
+    assertEquals(0, history(topic, "").get("events").size());
+  }
+
+  @Test
+  void aTopicHoldsAtMostMaxScheduledAndRefusesMoreWithRetryAfter() throws Exception {
+    String topic = topic();
+    long due = System.currentTimeMillis() + 600_000;
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < MAX_SCHEDULED; i++) {
+      Http.Answer a = schedule(topic, "s" + i, due);
+      assertEquals(201, a.status(), a.raw().body());
+      ids.add(a.json().get("id").asText());
+    }
+    Http.Answer full = schedule(topic, "one too many", due);
+    assertError(full, 503, "scheduled_limit");
+    assertEquals("60", full.raw().headers().firstValue("Retry-After").orElse(""));
+    assertEquals(
+        "topic " + topic + " holds " + MAX_SCHEDULED + " scheduled events",
+        full.json().get("message").asText());
+    // Refused whole: the batch's immediate event is not stored either.
+    Http.Answer mixed =
+        Http.postJson(
+            node.http("/publish"),
+            "[{\"topic\":\""
+                + topic
+                + "\",\"data\":\"now\"},{\"topic\":\""
+                + topic
+                + "\",\"data\":\"later\",\"deliverAt\":"
+                + due
+                + "}]",
+            TOKEN);
+    assertError(mixed, 503, "scheduled_limit");
+    assertEquals(0, history(topic, "").get("events").size(), "a refused publish stored an event");
+    assertEquals(201, Http.publish(node, topic, "unscheduled", TOKEN).status(), "no limit on now");
+
+    assertEquals(204, delete(topic, ids.get(0)).status());
+    assertEquals(201, schedule(topic, "in the freed place", due).status());
+    assertError(schedule(topic, "full again", due), 503, "scheduled_limit");
+    String other = topic();
+    assertEquals(201, schedule(other, "another topic", due).status(), "the limit is per topic");
+  }
+
+  /**
+   * Runs {@code call} (each time on a fresh topic) until the node refuses it, within {@link #WAIT}:
+   * with a 1 ms timeout almost every first call to a topic is refused, as sharding must start the
+   * topic's owner first; a call the owner answered in time says nothing, so it is tried again.
+   */
+  private static Http.Answer firstRefused(Callable<Http.Answer> call) throws Exception {
+    Http.Answer[] last = new Http.Answer[1];
+    Await.until(
+        WAIT,
+        () -> (last[0] = call.call()).status() >= 500,
+        () -> "every call was answered in time: " + last[0].raw().body());
+    return last[0];
+  }
+
+  @Test
+  void anOwnerThatDoesNotAnswerInTimeIs503ForReadsAnd504ForPublishes() throws Exception {
+    try (TestNode hasty = TestNode.start("crier.publish.timeout = 1ms")) {
+      Http.Answer read =
+          firstRefused(() -> Http.get(hasty.http("/topics/" + topic() + "/events"), TOKEN));
+      assertError(read, 503, "owner_unavailable");
+      assertEquals("1", read.raw().headers().firstValue("Retry-After").orElse(""));
+
+      Http.Answer cancel =
+          firstRefused(
+              () ->
+                  Http.send(
+                      Http.auth(
+                              HttpRequest.newBuilder(
+                                  hasty.http("/topics/" + topic() + "/events/s1-1")),
+                              TOKEN)
+                          .DELETE()
+                          .build()));
+      assertError(cancel, 503, "owner_unavailable");
+      assertEquals("1", cancel.raw().headers().firstValue("Retry-After").orElse(""));
+
+      // Head and body in one write: the node has the whole body at once, so only the owner can
+      // be late. The owner may have stored it: not "unavailable" (nothing stored) but "unknown".
+      String[] publish = new String[1];
+      Await.until(
+          WAIT,
+          () ->
+              (publish[0] = rawPost(hasty, topic(), "retry-me", "x", false))
+                  .startsWith("HTTP/1.1 5"),
+          () -> "every publish was answered in time: " + publish[0]);
+      assertTrue(publish[0].startsWith("HTTP/1.1 504 "), publish[0]);
+      assertTrue(publish[0].contains("\r\nRetry-After: 1\r\n"), publish[0]);
+      JsonNode unknown = JSON.readTree(publish[0].substring(publish[0].indexOf("\r\n\r\n") + 4));
+      assertEquals("outcome_unknown", unknown.get("error").asText());
+      assertTrue(unknown.get("message").asText().contains("[retry-me]"), publish[0]);
+
+      // A body that comes later than the timeout is the client's delay, not the owner's.
+      String slow = rawPost(hasty, topic(), "slow", "x", true);
+      assertTrue(slow.startsWith("HTTP/1.1 408 "), slow);
+      JsonNode late = JSON.readTree(slow.substring(slow.indexOf("\r\n\r\n") + 4));
+      assertEquals("request_timeout", late.get("error").asText());
+    }
+  }
+
+  /**
+   * {@code POST /topics/{topic}/events} over a plain socket, the whole request in one write or,
+   * with {@code bodyLater}, the body only after a pause; returns the whole answer as text.
+   */
+  private static String rawPost(
+      TestNode to, String topic, String key, String body, boolean bodyLater) throws Exception {
+    URI uri = to.http("/topics/" + topic + "/events");
+    String head =
+        "POST "
+            + uri.getRawPath()
+            + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+            + TOKEN
+            + "\r\nCrier-Idempotency-Key: "
+            + key
+            + "\r\nContent-Length: "
+            + body.length()
+            + "\r\nConnection: close\r\n\r\n";
+    try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout((int) WAIT.toMillis());
+      OutputStream out = socket.getOutputStream();
+      if (bodyLater) {
+        out.write(head.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        Thread.sleep(300);
+        out.write(body.getBytes(StandardCharsets.US_ASCII));
+      } else {
+        out.write((head + body).getBytes(StandardCharsets.US_ASCII));
+      }
+      out.flush();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 
   private Http.Answer delete(String topic, String id) throws Exception {
@@ -289,5 +594,107 @@ class PublishRoutesTest {
   @Test
   void unknownRoutesAnswerJson() throws Exception {
     assertError(Http.get(node.http("/nope"), TOKEN), 404, "not_found");
+  }
+
+  @Test
+  void historyAnswersTheNewestHundredByDefaultAnExplicitLimitAndAllItKeepsAtMost()
+      throws Exception {
+    String topic = topic();
+    List<String> ids = new ArrayList<>();
+    for (int batch = 0; batch < 2; batch++) {
+      Http.Answer a =
+          Http.publishBatch(
+              node.http("/publish"), topic, numbers(batch * 80 + 1, batch * 80 + 80), TOKEN);
+      assertEquals(201, a.status(), a.raw().body());
+      ids.addAll(field(a.json(), "id"));
+    }
+    // 160 published, the newest MAX_HISTORY (11..160) kept.
+    JsonNode newest = history(topic, "");
+    assertEquals(numbers(61, 160), field(newest.get("events"), "data"), "default limit 100");
+    assertEquals(ids.subList(60, 160), field(newest.get("events"), "id"));
+    assertEquals(Set.of("topic", "events", "lastId", "reset"), fieldNames(newest));
+    assertEquals(Set.of("id", "data", "publishedAt"), fieldNames(newest.get("events").get(0)));
+    assertEquals(topic, newest.get("topic").asText());
+    assertEquals(ids.get(159), newest.get("lastId").asText());
+    assertFalse(newest.get("reset").asBoolean());
+    assertEquals(numbers(154, 160), field(history(topic, "?limit=7").get("events"), "data"));
+    assertEquals(
+        numbers(160 - MAX_HISTORY + 1, 160),
+        field(history(topic, "?limit=" + Integer.MAX_VALUE).get("events"), "data"),
+        "a limit beyond what is kept answers all that is kept");
+    assertError(
+        Http.get(node.http("/topics/" + topic + "/events?limit=2147483648"), TOKEN),
+        400,
+        "invalid_limit");
+
+    JsonNode continuous = history(topic, "?after=" + ids.get(9) + "&limit=3");
+    assertEquals(List.of("11", "12", "13"), field(continuous.get("events"), "data"));
+    assertFalse(continuous.get("reset").asBoolean(), "after the newest dropped event: no loss");
+    JsonNode atHead = history(topic, "?after=" + ids.get(159));
+    assertEquals(0, atHead.get("events").size());
+    assertFalse(atHead.get("reset").asBoolean());
+  }
+
+  @Test
+  void aCursorOlderThanHistoryAnswersResetWithTheOldestKept() throws Exception {
+    String topic = topic();
+    List<String> ids = new ArrayList<>();
+    for (int batch = 0; batch < 2; batch++) {
+      Http.Answer a =
+          Http.publishBatch(
+              node.http("/publish"), topic, numbers(batch * 80 + 1, batch * 80 + 80), TOKEN);
+      ids.addAll(field(a.json(), "id"));
+    }
+    JsonNode reset = history(topic, "?after=" + ids.get(8) + "&limit=2");
+    JsonNode kept = history(topic, "?limit=" + MAX_HISTORY).get("events");
+    ObjectNode expected = JSON.createObjectNode().put("topic", topic);
+    expected.putArray("events").add(kept.get(0)).add(kept.get(1));
+    expected.put("lastId", ids.get(159)).put("reset", true);
+    assertEquals(expected, reset, "event 10 was dropped: continuity lost");
+    assertEquals(List.of(ids.get(10), ids.get(11)), field(reset.get("events"), "id"));
+  }
+
+  private static Set<String> fieldNames(JsonNode object) {
+    Set<String> names = new HashSet<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  /** Each public route with the methods it serves. */
+  private static final Map<String, String> ROUTES =
+      Map.of(
+          "/events/m",
+          "GET",
+          "/events?topic=m",
+          "GET",
+          "/publish",
+          "POST",
+          "/topics/m/events",
+          "POST,GET",
+          "/topics/m/events/s1-1",
+          "DELETE");
+
+  @Test
+  void everyPublicRouteAnswers405WithAllowForOtherMethods() throws Exception {
+    for (Map.Entry<String, String> route : ROUTES.entrySet()) {
+      Set<String> allowed = Set.of(route.getValue().split(","));
+      for (String method : List.of("GET", "POST", "PUT", "DELETE", "PATCH")) {
+        if (allowed.contains(method)) {
+          continue;
+        }
+        Http.Answer a =
+            Http.send(
+                Http.auth(HttpRequest.newBuilder(node.http(route.getKey())), TOKEN)
+                    .method(method, HttpRequest.BodyPublishers.ofString("x"))
+                    .build());
+        String where = method + " " + route.getKey();
+        assertEquals(405, a.status(), where + ": " + a.raw().body());
+        assertEquals("method_not_allowed", a.json().get("error").asText(), where);
+        assertEquals(
+            allowed,
+            Set.of(a.raw().headers().firstValue("Allow").orElse("").split(", *")),
+            where + ": Allow");
+      }
+    }
   }
 }

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -159,18 +160,34 @@ class TopicOwnerTest {
   }
 
   @Test
-  void sequencesInOrderAndDeliversEachEventOnce() {
+  void subscribersGetEachEventOnceInOrderUnderTheIdItsPublisherWasGiven() {
     ActorRef<TopicOwner.Command> owner = owner(100, Duration.ofHours(1), Duration.ofMinutes(1));
-    TopicOwner.Published p = publish(owner, "a", "b", "c");
-    assertEquals(List.of(1L, 2L, 3L), p.accepted().stream().map(a -> a.position().seq()).toList());
-    long epoch = p.accepted().get(0).position().epoch();
-    assertEquals(clock.millis(), epoch);
-    for (String expected : List.of("a", "b", "c")) {
-      TopicEvent e = nextEvent(Duration.ofSeconds(3));
-      assertEquals(expected, e.data());
-      assertEquals(topic, e.topic());
+    List<String> answered = new ArrayList<>();
+    publish(owner, "a", "b").accepted().forEach(a -> answered.add(a.id()));
+    publish(owner, "c").accepted().forEach(a -> answered.add(a.id()));
+    assertEquals(3, Set.copyOf(answered).size(), "every event its own id: " + answered);
+    publish(owner, "end");
+    List<TopicEvent> delivered = new ArrayList<>();
+    for (TopicEvent e = nextEvent(Duration.ofSeconds(3)); ; e = nextEvent(Duration.ofSeconds(3))) {
+      delivered.add(e);
+      if (e.data().equals("end")) {
+        break;
+      }
     }
-    node.expectNoMessage(Duration.ofMillis(50));
+    // Events of a topic reach a node in order: a late duplicate would come before "end".
+    assertEquals(List.of("a", "b", "c", "end"), delivered.stream().map(TopicEvent::data).toList());
+    assertEquals(
+        answered,
+        delivered.subList(0, 3).stream().map(e -> e.position().toString()).toList(),
+        "the id a publisher is answered is the id its subscribers see");
+    assertTrue(delivered.stream().allMatch(e -> e.topic().equals(topic)));
+    // Each id, taken as a cursor, resumes exactly after its event.
+    List<String> rest = List.of("b", "c", "end");
+    for (int i = 0; i < answered.size(); i++) {
+      TopicOwner.Slice after = read(owner, Position.parse(answered.get(i)), 0, 100);
+      assertEquals(rest.subList(i, rest.size()), data(after), "after " + answered.get(i));
+      assertFalse(after.continuityLost());
+    }
   }
 
   @Test
