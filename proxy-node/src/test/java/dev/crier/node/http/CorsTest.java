@@ -123,6 +123,63 @@ class CorsTest {
     }
   }
 
+  private static Http.Answer publish(TestNode node, String origin, String token) throws Exception {
+    return Http.send(
+        Http.auth(HttpRequest.newBuilder(node.http("/topics/cors-limited/events")), token)
+            .header("Origin", origin)
+            .POST(HttpRequest.BodyPublishers.ofString("x"))
+            .build());
+  }
+
+  /**
+   * An error the page of {@link #APP} may read, Retry-After included: without it in
+   * Access-Control-Expose-Headers, a browser hides the one header that says when to come back.
+   */
+  private static void assertReadableByApp(Http.Answer answer) {
+    HttpHeaders headers = answer.raw().headers();
+    assertTrue(headers.firstValue("Retry-After").isPresent(), headers.toString());
+    assertEquals(APP, headers.firstValue("Access-Control-Allow-Origin").orElse(null));
+    assertEquals("true", headers.firstValue("Access-Control-Allow-Credentials").orElse(null));
+    assertEquals("Retry-After", headers.firstValue("Access-Control-Expose-Headers").orElse(null));
+    assertEquals("Origin", headers.firstValue("Vary").orElse(null));
+  }
+
+  @Test
+  void refusalsByALimitOrAtCapacityAreReadableByAllowedOriginsOnly() throws Exception {
+    try (TestNode node =
+        TestNode.start(
+            ORIGINS
+                + "crier.subscribe.max-connections = 1\n"
+                + "crier.limits.publish-rate = 0.01\n"
+                + "crier.limits.publish-burst = 1\n")) {
+      String token = TestNode.allAccess();
+      assertEquals(201, publish(node, APP, token).status());
+      Http.Answer limited = publish(node, APP, token);
+      assertEquals(429, limited.status(), limited.raw().body());
+      assertEquals("publish_rate", limited.json().get("error").asText());
+      assertReadableByApp(limited);
+      Http.Answer limitedElsewhere = publish(node, ELSEWHERE, token);
+      assertEquals(429, limitedElsewhere.status());
+      assertNoCorsHeaders(limitedElsewhere.raw().headers());
+
+      try (SseClient only =
+          SseClient.open(
+              node.http("/events/cors-full"),
+              Map.of("Authorization", "Bearer " + token, "Origin", APP))) {
+        assertEquals(200, only.status());
+        Http.Answer full = get(node.http("/events/cors-full"), APP, token);
+        assertEquals(503, full.status(), full.raw().body());
+        assertEquals("at_capacity", full.json().get("error").asText());
+        assertEquals("5", full.raw().headers().firstValue("Retry-After").orElse(null));
+        assertReadableByApp(full);
+        Http.Answer fullElsewhere = get(node.http("/events/cors-full"), ELSEWHERE, token);
+        assertEquals(503, fullElsewhere.status());
+        assertNoCorsHeaders(fullElsewhere.raw().headers());
+        assertEquals("Origin", fullElsewhere.raw().headers().firstValue("Vary").orElse(null));
+      }
+    }
+  }
+
   @Test
   void aCookieAuthenticatesACrossOriginStreamWithCredentials() throws Exception {
     try (TestNode node = TestNode.start(ORIGINS)) {
