@@ -128,6 +128,46 @@ class JwtVerifierTest {
   }
 
   @Test
+  void topLevelClaimsWinOverTheNestedOnesClaimByClaim() throws Exception {
+    JwtVerifier v = verifier("{ secret = \"" + SECRET + "\" }");
+    JWTClaimsSet both =
+        new JWTClaimsSet.Builder()
+            .expirationTime(new Date(System.currentTimeMillis() + 60_000))
+            .claim("crier.subscribe", List.of("top/*"))
+            .claim("crier.publish", List.of("top/*"))
+            .claim("crier.admin", false)
+            .claim("crier.tenant", "top")
+            .claim(
+                "crier",
+                Map.of(
+                    "subscribe",
+                    List.of("nested/*"),
+                    "publish",
+                    List.of("nested/*"),
+                    "admin",
+                    true,
+                    "tenant",
+                    "nested"))
+            .build();
+    Grants g =
+        v.verify(
+            sign(
+                JWSAlgorithm.HS256,
+                null,
+                new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)),
+                both));
+    assertEquals(
+        List.of(true, false, true, false, false, "top"),
+        List.of(
+            g.maySubscribe("top/1"),
+            g.maySubscribe("nested/1"),
+            g.mayPublish("top/1"),
+            g.mayPublish("nested/1"),
+            g.admin(),
+            g.tenant()));
+  }
+
+  @Test
   void malformedCrierClaimsAreRefused() throws Exception {
     JwtVerifier v = verifier("{ secret = \"" + SECRET + "\" }");
     MACSigner signer = new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8));
