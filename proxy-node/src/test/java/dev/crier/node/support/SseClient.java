@@ -27,6 +27,8 @@ public final class SseClient implements AutoCloseable {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
+  private static final Duration HEAD_WITHIN = Duration.ofSeconds(20);
+
   private final BlockingQueue<SseEvent> events = new LinkedBlockingQueue<>();
   private final List<String> comments = java.util.Collections.synchronizedList(new ArrayList<>());
   private final List<Long> commentNanos = new ArrayList<>();
@@ -38,7 +40,8 @@ public final class SseClient implements AutoCloseable {
   private volatile Flow.Subscription subscription;
 
   private SseClient(URI uri, Map<String, String> headers, boolean read) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET();
+    // The timeout bounds the wait for the response head only; the stream may then run on.
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(HEAD_WITHIN).GET();
     headers.forEach(request::header);
     SseParser parser =
         new SseParser(
