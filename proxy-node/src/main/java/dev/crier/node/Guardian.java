@@ -72,7 +72,6 @@ import org.apache.pekko.stream.Materializer;
 public final class Guardian {
   private static final Duration DEV_TOKEN_TTL = Duration.ofHours(24);
   private static final Duration REVOCATION_WRITE_TIMEOUT = Duration.ofSeconds(3);
-  private static final Duration STREAMS_END_WAIT = Duration.ofSeconds(3);
   private static final Duration POLL = Duration.ofMillis(20);
 
   /** How long a hand-off in memory mode waits for its owner's next incarnation. */
@@ -298,7 +297,8 @@ public final class Guardian {
                 system.terminate();
                 return;
               }
-              registerShutdown(system, lifecycle, hubs, subscribeRoutes, binding);
+              registerShutdown(
+                  system, lifecycle, hubs, subscribeRoutes, binding, subscribe.drainLinger());
               if (auth.devMode()) {
                 announceDevTokens(auth, announce);
               }
@@ -374,7 +374,8 @@ public final class Guardian {
       NodeLifecycle lifecycle,
       ActorRef<TopicHubs.Command> hubs,
       SubscribeRoutes subscribe,
-      ServerBinding binding) {
+      ServerBinding binding,
+      Duration linger) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(
         CoordinatedShutdown.PhaseBeforeServiceUnbind(),
@@ -392,7 +393,7 @@ public final class Guardian {
                           TopicHubs.CompleteAll::new,
                           Duration.ofSeconds(3),
                           system.scheduler()))
-              .thenCompose(done -> streamsEnded(system, subscribe, STREAMS_END_WAIT));
+              .thenCompose(done -> streamsEnded(system, subscribe, linger));
         });
     shutdown.addTask(
         CoordinatedShutdown.PhaseServiceUnbind(),
@@ -401,7 +402,7 @@ public final class Guardian {
     shutdown.addTask(
         CoordinatedShutdown.PhaseServiceRequestsDone(),
         "crier-http-terminate",
-        () -> binding.terminate(Duration.ofSeconds(3)).thenApply(t -> Done.getInstance()));
+        () -> binding.terminate(linger).thenApply(t -> Done.getInstance()));
     // The auth webhook's client pool, closed before the actor system goes, not torn down by it.
     shutdown.addTask(
         CoordinatedShutdown.PhaseServiceStop(),

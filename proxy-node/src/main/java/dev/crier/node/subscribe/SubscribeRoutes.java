@@ -343,8 +343,16 @@ public final class SubscribeRoutes extends AllDirectives {
 
   /** Ends a stream from the node's side, remembering why for the disconnect count. */
   private void end(long id, OpenStream stream, String reason) {
-    endedBy.put(id, reason);
-    stream.queue().complete();
+    String earlier = endedBy.putIfAbsent(id, reason);
+    try {
+      stream.queue().complete();
+    } catch (IllegalStateException alreadyEnding) {
+      // Its stream is ending already (its client left, the hub cut it, or it was ended before and
+      // is still writing its last bytes): it counts itself. Throwing here would stop a drain.
+      if (earlier == null) {
+        endedBy.remove(id, reason);
+      }
+    }
     if (!streams.containsKey(id)) {
       endedBy.remove(id);
     }

@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param bufferBytes bytes of encoded events held per subscriber while its connection is busy
  * @param maxConnections open SSE connections this node accepts before answering 503
  * @param drainWindow when the node drains, its streams are ended in batches spread over this long
+ * @param drainLinger after the window, how long ended streams may write their last bytes, and then
+ *     how long connections still open get before they are closed
  */
 public record SubscribeSettings(
     int maxTopics,
@@ -22,7 +24,8 @@ public record SubscribeSettings(
     int bufferSize,
     long bufferBytes,
     int maxConnections,
-    Duration drainWindow) {
+    Duration drainWindow,
+    Duration drainLinger) {
 
   public SubscribeSettings {
     positive("max-topics", maxTopics);
@@ -31,6 +34,9 @@ public record SubscribeSettings(
     positive("buffer-bytes", (int) Math.min(Integer.MAX_VALUE, bufferBytes));
     if (drainWindow.isNegative()) {
       throw new IllegalArgumentException("crier.drain.window must not be negative");
+    }
+    if (drainLinger.isNegative()) {
+      throw new IllegalArgumentException("crier.drain.linger must not be negative");
     }
     if (heartbeat.isNegative() || heartbeat.isZero()) {
       throw new IllegalArgumentException("crier.subscribe.heartbeat must be positive");
@@ -46,7 +52,8 @@ public record SubscribeSettings(
         c.getInt("buffer-size"),
         c.getBytes("buffer-bytes"),
         c.getInt("max-connections"),
-        root.getDuration("crier.drain.window"));
+        root.getDuration("crier.drain.window"),
+        root.getDuration("crier.drain.linger"));
   }
 
   /**
@@ -59,7 +66,14 @@ public record SubscribeSettings(
     return bounded == bufferSize
         ? this
         : new SubscribeSettings(
-            maxTopics, heartbeat, retry, bounded, bufferBytes, maxConnections, drainWindow);
+            maxTopics,
+            heartbeat,
+            retry,
+            bounded,
+            bufferBytes,
+            maxConnections,
+            drainWindow,
+            drainLinger);
   }
 
   private static void positive(String key, int value) {
