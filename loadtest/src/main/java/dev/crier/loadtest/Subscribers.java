@@ -171,6 +171,9 @@ final class Subscribers implements SubscriberGroup {
     /** Whether this channel's stream was accepted: only such a stream's end is a reconnect. */
     private boolean streaming;
 
+    /** Whether any answer came on this channel: a close before one is a fault of its own. */
+    private boolean responded;
+
     /**
      * How long to wait before trying again: a dropped stream resumes at once, a refused one waits
      * as long as the server's {@code Retry-After} asks (a second if it names none), as a browser
@@ -204,6 +207,7 @@ final class Subscribers implements SubscriberGroup {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
       if (msg instanceof HttpResponse response) {
+        responded = true;
         if (response.status().code() != 200) {
           // refused for now (e.g. 503 while the server is busy): counted, and retried on close
           stats.error("status " + response.status().code());
@@ -232,6 +236,9 @@ final class Subscribers implements SubscriberGroup {
       if (!stopping) {
         if (streaming) {
           stats.reconnects.increment();
+        } else if (!responded) {
+          // A server that drops a connection without answering it must not pass unseen.
+          stats.error("closed without an answer");
         }
         ctx.channel().eventLoop().schedule(() -> connect(c), retryMillis, TimeUnit.MILLISECONDS);
       }
