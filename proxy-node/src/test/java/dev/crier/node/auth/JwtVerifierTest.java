@@ -74,6 +74,12 @@ class JwtVerifierTest {
     return jwt.serialize();
   }
 
+  /** Signed with the test secret, HS256, no key id. */
+  private static String hs256(JWTClaimsSet claims) throws Exception {
+    return sign(
+        JWSAlgorithm.HS256, null, new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)), claims);
+  }
+
   private static String reason(JwtVerifier verifier, String token) {
     return assertThrows(AuthException.class, () -> verifier.verify(token)).getMessage();
   }
@@ -92,13 +98,7 @@ class JwtVerifierTest {
   @Test
   void grantsFollowThePatterns() throws Exception {
     JwtVerifier v = verifier("{ secret = \"" + SECRET + "\" }");
-    Grants g =
-        v.verify(
-            sign(
-                JWSAlgorithm.HS256,
-                null,
-                new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)),
-                claims().build()));
+    Grants g = v.verify(hs256(claims().build()));
     assertTrue(g.maySubscribe("orders/1"));
     assertTrue(g.maySubscribe("news"));
     assertFalse(g.maySubscribe("news/1"));
@@ -115,13 +115,7 @@ class JwtVerifierTest {
             .expirationTime(new Date(System.currentTimeMillis() + 60_000))
             .claim("crier", Map.of("subscribe", List.of("*"), "admin", true))
             .build();
-    Grants g =
-        v.verify(
-            sign(
-                JWSAlgorithm.HS256,
-                null,
-                new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)),
-                nested));
+    Grants g = v.verify(hs256(nested));
     assertTrue(g.maySubscribe("anything"));
     assertFalse(g.mayPublish("anything"));
     assertTrue(g.admin());
@@ -149,13 +143,7 @@ class JwtVerifierTest {
                     "tenant",
                     "nested"))
             .build();
-    Grants g =
-        v.verify(
-            sign(
-                JWSAlgorithm.HS256,
-                null,
-                new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)),
-                both));
+    Grants g = v.verify(hs256(both));
     assertEquals(
         List.of(true, false, true, false, false, "top"),
         List.of(

@@ -131,15 +131,7 @@ class SubscribeEdgeCasesTest {
   @Test
   void aSubscriptionWhoseOwnerCannotRecoverIsRefusedWithRetryAfterOne() throws Exception {
     try (Postgres pg = Postgres.start();
-        TestNode node =
-            TestNode.start(
-                "crier.history.store = journal\n"
-                    + "crier.history.journal { url = \""
-                    + pg.url()
-                    + "\", user = "
-                    + pg.user()
-                    + " }\n"
-                    + "crier.publish.timeout = 1s\n")) {
+        TestNode node = TestNode.start(pg.journalConfig() + "crier.publish.timeout = 1s\n")) {
       // A control: with the database up, a new topic's owner recovers within the timeout (once
       // the journal's first connections are made), so the refusal below is the outage's doing.
       try (SseClient control = streamOnceServed(node, "ou/control")) {

@@ -63,6 +63,16 @@ public final class Postgres implements AutoCloseable {
     return pg;
   }
 
+  /** HOCON that puts a node's history on this database. */
+  public String journalConfig() {
+    return "crier.history.store = journal\n"
+        + "crier.history.journal { url = \""
+        + url()
+        + "\", user = "
+        + user()
+        + " }\n";
+  }
+
   public String url() {
     return "jdbc:postgresql://127.0.0.1:" + port + "/crier";
   }

@@ -31,14 +31,7 @@ class JournalOutageTest {
   void journalIsBoundedAndAnOutageAcknowledgesNothingUnwrittenAndHealsByItself() throws Exception {
     try (Postgres pg = Postgres.start();
         TestNode node =
-            TestNode.start(
-                "crier.history.store = journal\n"
-                    + "crier.history.journal { url = \""
-                    + pg.url()
-                    + "\", user = "
-                    + pg.user()
-                    + " }\n"
-                    + "crier.history.snapshot-every = 50\n")) {
+            TestNode.start(pg.journalConfig() + "crier.history.snapshot-every = 50\n")) {
       String token = TestNode.allAccess();
       String topic = "outage/t";
       try (SseClient stream = SseClient.open(node.http("/events/" + topic), token)) {
