@@ -12,6 +12,15 @@ crier_jar_stale() {
 crier_build_jar() {
   if crier_jar_stale; then
     echo "crier: building $CRIER_JAR" >&2
-    (cd "$CRIER_ROOT" && mvn -B -q -DskipTests -pl proxy-node -am package) >&2
+    # Maven's output is kept out of the node's (it carries terminal escapes even when quiet, which
+    # would break a script reading "^crier: " lines) and shown, without them, only if the build fails.
+    local log
+    log="$(mktemp "${TMPDIR:-/tmp}/crier-build.XXXXXX")"
+    if ! (cd "$CRIER_ROOT" && mvn -B -q -DskipTests -pl proxy-node -am package) >"$log" 2>&1; then
+      sed 's/\x1b\[[0-9;]*m//g' "$log" >&2
+      rm -f "$log"
+      return 1
+    fi
+    rm -f "$log"
   fi
 }

@@ -151,4 +151,39 @@ class OpsArtifactsTest {
     assertTrue(references > 20, "found only " + references + " value references");
     assertEquals(Set.of(), missing);
   }
+
+  /** Runs ops/lib/jar.sh's build against a stand-in {@code mvn} that prints and exits as told. */
+  private static Process buildWith(String mvnOutput, int mvnExit) throws Exception {
+    Path bin = Files.createTempDirectory("crier-fake-mvn");
+    Path mvn = bin.resolve("mvn");
+    Files.writeString(mvn, "#!/bin/sh\nprintf '" + mvnOutput + "'\nexit " + mvnExit + "\n");
+    assertTrue(mvn.toFile().setExecutable(true));
+    ProcessBuilder build =
+        new ProcessBuilder(
+                "bash",
+                "-c",
+                ". \"$0\"; CRIER_JAR=\"$1/none.jar\"; crier_build_jar",
+                OPS.resolve("lib/jar.sh").toString(),
+                bin.toString())
+            .redirectErrorStream(true);
+    build.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+    return build.start();
+  }
+
+  @Test
+  void aFirstRunBuildsQuietlyAndShowsMavenOnlyWhenItFailsWithoutTerminalEscapes() throws Exception {
+    // Maven 3.8 prints ESC[0m resets even with -B -q and no terminal.
+    Process ok = buildWith("\\033[0m\\033[0m", 0);
+    String okOutput = new String(ok.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, ok.waitFor());
+    assertTrue(
+        okOutput.matches("crier: building \\S+/none\\.jar\n"),
+        "only the building line, nothing of Maven's: " + okOutput);
+    Process failed = buildWith("\\033[1;31m[ERROR] it broke\\033[m\\n", 1);
+    String failedOutput =
+        new String(failed.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(1, failed.waitFor());
+    assertTrue(failedOutput.contains("[ERROR] it broke\n"), failedOutput);
+    assertTrue(failedOutput.indexOf('\u001b') < 0, "no escape: " + failedOutput);
+  }
 }
