@@ -1,6 +1,7 @@
 package dev.crier.node;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import dev.crier.node.auth.AuthCounters;
 import dev.crier.node.auth.AuthSettings;
 import dev.crier.node.auth.Authenticator;
@@ -81,11 +82,20 @@ public final class Guardian {
 
   /**
    * @param announce receives each start-up line ("crier: …"); stdout for a real node
+   * @param refuse receives the one line that says why the configuration cannot run (the node then
+   *     stops without starting); stderr and a non-zero exit status for a real node
    */
-  public static Behavior<Void> create(Config config, Consumer<String> announce) {
+  public static Behavior<Void> create(
+      Config config, Consumer<String> announce, Consumer<String> refuse) {
     return Behaviors.setup(
         context -> {
-          start(context, config, announce);
+          try {
+            start(context, config, announce);
+          } catch (IllegalArgumentException | ConfigException misconfigured) {
+            // Said once, without a stack trace: the fix is in the configuration, not the code.
+            refuse.accept("crier: configuration error: " + misconfigured.getMessage());
+            context.getSystem().terminate();
+          }
           return Behaviors.empty();
         });
   }

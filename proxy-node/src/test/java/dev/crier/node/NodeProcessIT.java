@@ -12,6 +12,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -80,5 +83,35 @@ class NodeProcessIT {
       int port = Integer.parseInt(http.substring(http.lastIndexOf(':') + 1));
       assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close());
     }
+  }
+
+  @Test
+  void aConfigurationThatCannotRunExitsNonZeroSayingWhyOnceWithoutAStackTrace() throws Exception {
+    Path jar = Path.of(System.getProperty("crier.jar", "target/crier-node.jar"));
+    ProcessBuilder builder =
+        new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Dcrier.http.interface=127.0.0.1",
+            "-Dcrier.management.interface=127.0.0.1",
+            "-Dcrier.management.port=0",
+            "-Dcrier.bridge.port=0",
+            "-Dpekko.remote.artery.canonical.hostname=127.0.0.1",
+            "-Dpekko.remote.artery.canonical.port=0",
+            "-jar",
+            jar.toString());
+    builder.environment().put("CRIER_HTTP_PORT", "0");
+    builder.environment().put("CRIER_DEV_MODE", "false");
+    builder.environment().put("CRIER_DATA_DIR", Files.createTempDirectory("crier-data").toString());
+    Process node = builder.start();
+    assertTrue(node.waitFor(60, TimeUnit.SECONDS), "a node that cannot run did not exit");
+    String err = new String(node.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(78, node.exitValue(), "EX_CONFIG; stderr: " + err);
+    List<String> said = err.lines().filter(l -> l.contains("no JWT keys configured")).toList();
+    assertEquals(1, said.size(), "the reason once: " + err);
+    assertTrue(
+        said.get(0).startsWith("crier: configuration error: no JWT keys configured"), said.get(0));
+    assertTrue(err.lines().noneMatch(l -> l.startsWith("\tat ")), "no stack trace: " + err);
+    assertEquals("", out, "nothing announced");
   }
 }

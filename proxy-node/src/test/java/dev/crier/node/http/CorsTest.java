@@ -222,10 +222,12 @@ class CorsTest {
 
     Config config = TestNode.config(wildcard);
     List<String> printed = new CopyOnWriteArrayList<>();
+    List<String> reasons = new CopyOnWriteArrayList<>();
     ActorSystem<Void> system =
-        ActorSystem.create(Guardian.create(config, printed::add), "crier", config);
+        ActorSystem.create(Guardian.create(config, printed::add, reasons::add), "crier", config);
     system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertEquals(List.of(), printed, "the node stopped before it listened");
+    assertEquals(List.of("crier: configuration error: " + refused.getMessage()), reasons);
 
     try (TestNode node = TestNode.start(wildcard + "crier.http.cors.allow-credentials = false\n")) {
       Http.Answer allowed = preflight(node.http("/events/news"), ELSEWHERE, "GET");

@@ -28,7 +28,7 @@ public final class TestNode implements AutoCloseable {
 
   private TestNode(String extraConfig, boolean awaitReady) {
     Config config = config(extraConfig);
-    system = ActorSystem.create(Guardian.create(config, lines::add), "crier", config);
+    system = ActorSystem.create(Guardian.create(config, lines::add, lines::add), "crier", config);
     int http = -1;
     int management = -1;
     int bridge = -1;
@@ -96,6 +96,9 @@ public final class TestNode implements AutoCloseable {
       if (line == null) {
         system.terminate();
         throw new IllegalStateException("node did not print 'crier: ready' within 30 s");
+      }
+      if (line.startsWith("crier: configuration error: ")) {
+        throw new IllegalStateException(line);
       }
       return line;
     } catch (InterruptedException e) {
