@@ -8,6 +8,8 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 
 /**
  * An error answered before any stream starts: the HTTP status, a stable machine-readable code and a
@@ -105,11 +107,23 @@ public record ApiError(
     return new Rejection(this);
   }
 
-  /** The error a {@link Rejection} anywhere in the failure's cause chain carries, if any. */
+  /**
+   * The error a {@link Rejection} anywhere in the failure's cause chain carries, if any; a body
+   * longer than Pekko HTTP lets any request be ({@code
+   * pekko.http.server.parsing.max-content-length}) is the client's 413, not the node's 500.
+   */
   public static Optional<ApiError> carriedBy(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof Rejection r) {
         return Optional.of(r.error());
+      }
+      if (cause instanceof EntityStreamSizeException tooLong) {
+        return Optional.of(tooLarge("body exceeds " + tooLong.limit() + " bytes"));
+      }
+      // Pekko HTTP's own limit, for a declared length beyond it, has no type of its own.
+      if (cause instanceof EntityStreamException broken
+          && broken.info().summary().startsWith("Request too large")) {
+        return Optional.of(tooLarge(broken.info().detail()));
       }
     }
     return Optional.empty();

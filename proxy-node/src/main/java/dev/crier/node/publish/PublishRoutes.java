@@ -32,7 +32,6 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.Materializer;
 
 /**
@@ -403,9 +402,6 @@ public final class PublishRoutes extends AllDirectives {
       return carried.get().toResponse();
     }
     for (Throwable cause = t; cause != null; cause = cause.getCause()) {
-      if (cause instanceof EntityStreamSizeException e) {
-        return ApiError.tooLarge("body exceeds " + e.limit() + " bytes").toResponse();
-      }
       if (cause instanceof TimeoutException) {
         return ApiError.unavailable("owner_unavailable", "topic owner did not answer in time", 1)
             .toResponse();
