@@ -115,8 +115,19 @@ public final class Limits {
   private void checkPublish(
       String limit, String whose, long waitNanos, int events, double rate, int burst) {
     if (waitNanos == Long.MAX_VALUE) {
-      throw refused(
-          limit, events + " events exceed the burst of " + burst + " per request for " + whose, 1);
+      // No wait would ever let it through, so a 429 with Retry-After would be a lie: it is the
+      // request that must change.
+      throw ApiError.badRequest(
+              "invalid_batch",
+              events
+                  + " events exceed the burst of "
+                  + burst
+                  + " per request for "
+                  + whose
+                  + "; send at most "
+                  + burst
+                  + " per request")
+          .rejection();
     }
     if (waitNanos > 0) {
       throw refused(

@@ -29,6 +29,12 @@ final class EventRequests {
   private static final Set<String> BATCH_FIELDS =
       Set.of("topic", "type", "data", "idempotencyKey", "deliverAt");
 
+  /**
+   * Epoch milliseconds below this (March 1973) are epoch seconds by mistake: taken as milliseconds
+   * they would be a time long past, and the event would go out at once instead of when meant.
+   */
+  private static final long PLAINLY_SECONDS = 100_000_000_000L;
+
   /** One draft and the topic it goes to. */
   record Addressed(String topic, TopicOwner.Draft draft) {}
 
@@ -175,8 +181,15 @@ final class EventRequests {
               "invalid_idempotency_key", "idempotency key must be 1-" + MAX_KEY_LENGTH + " chars")
           .rejection();
     }
-    if (deliverAt != null
-        && (deliverAt < 0 || deliverAt > clock.millis() + settings.maxScheduleAhead().toMillis())) {
+    if (deliverAt != null && deliverAt < PLAINLY_SECONDS) {
+      throw ApiError.badRequest(
+              "invalid_deliver_at",
+              "deliverAt "
+                  + deliverAt
+                  + " is before 1973: it takes epoch milliseconds, not seconds")
+          .rejection();
+    }
+    if (deliverAt != null && deliverAt > clock.millis() + settings.maxScheduleAhead().toMillis()) {
       throw invalidDeliverAt();
     }
     return new TopicOwner.Draft(

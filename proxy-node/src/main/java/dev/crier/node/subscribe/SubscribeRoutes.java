@@ -258,8 +258,15 @@ public final class SubscribeRoutes extends AllDirectives {
   }
 
   private List<String> topics(HttpRequest request, List<String> pathTopics) {
-    List<String> requested =
-        pathTopics.isEmpty() ? request.getUri().query().getAll("topic") : pathTopics;
+    List<String> queried = request.getUri().query().getAll("topic");
+    if (!pathTopics.isEmpty() && !queried.isEmpty()) {
+      // Taking one and ignoring the other would leave the client waiting for a topic it never gets.
+      throw ApiError.badRequest(
+              "invalid_topic",
+              "name the topics in the path (/events/{topic}) or as ?topic=, not both")
+          .rejection();
+    }
+    List<String> requested = pathTopics.isEmpty() ? queried : pathTopics;
     if (requested.isEmpty()) {
       throw ApiError.badRequest("missing_topic", "name a topic: /events/{topic} or ?topic=")
           .rejection();

@@ -412,6 +412,25 @@ class PublishRoutesTest {
   }
 
   @Test
+  void aDeliverAtInEpochSecondsIsRefusedNotSentAtOnce() throws Exception {
+    String topic = "seconds/" + java.util.UUID.randomUUID();
+    long inAMinuteInSeconds = System.currentTimeMillis() / 1000 + 60;
+    Http.Answer header = schedule(topic, "meant for later", inAMinuteInSeconds);
+    assertEquals(400, header.status(), header.raw().body());
+    assertEquals("invalid_deliver_at", header.json().get("error").asText());
+    assertTrue(header.json().get("message").asText().contains("not seconds"), header.raw().body());
+    Http.Answer json =
+        Http.postJson(
+            node.http("/publish"),
+            "{\"topic\":\"" + topic + "\",\"data\":1,\"deliverAt\":" + inAMinuteInSeconds + "}",
+            TOKEN);
+    assertEquals(400, json.status(), json.raw().body());
+    assertEquals("invalid_deliver_at", json.json().get("error").asText());
+    Http.Answer history = Http.get(node.http("/topics/" + topic + "/events"), TOKEN);
+    assertEquals(0, history.json().get("events").size(), "nothing was sent at once");
+  }
+
+  @Test
   void deliverAtIsBoundedByMaxScheduleAhead() throws Exception {
     String topic = topic();
     long bound = MAX_SCHEDULE_AHEAD.toMillis();

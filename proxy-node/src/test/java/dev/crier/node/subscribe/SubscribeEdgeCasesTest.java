@@ -73,6 +73,21 @@ class SubscribeEdgeCasesTest {
   }
 
   @Test
+  void topicsInThePathAndInTheQueryAtOnceAreRefusedNotHalfIgnored() throws Exception {
+    try (TestNode node = TestNode.start()) {
+      Http.Answer both = Http.get(node.http("/events/news?topic=sport"), TOKEN);
+      assertEquals(400, both.status(), both.raw().body());
+      assertEquals("invalid_topic", both.json().get("error").asText());
+      assertTrue(both.json().get("message").asText().contains("not both"), both.raw().body());
+      try (SseClient path = SseClient.open(node.http("/events/news"), TOKEN);
+          SseClient query = SseClient.open(node.http("/events?topic=news"), TOKEN)) {
+        assertEquals(200, path.status());
+        assertEquals(200, query.status());
+      }
+    }
+  }
+
+  @Test
   void replayAcrossTopicsSendsEachTopicsLastEventsInOrderThenLive() throws Exception {
     try (TestNode node = TestNode.start("crier.history.max-events = 20\n")) {
       for (int i = 0; i < 5; i++) {
