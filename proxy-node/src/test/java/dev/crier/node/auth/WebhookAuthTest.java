@@ -145,7 +145,10 @@ class WebhookAuthTest {
           () -> publishes.stream().filter(CompletableFuture::isDone).count() >= 3,
           () -> "requests beyond the waiting calls were not refused at once");
       // A quiet second in which every request has long reached the node: no fourth is refused.
-      Thread.sleep(1000);
+      Await.holdsFor(
+          Duration.ofSeconds(1),
+          () -> publishes.stream().filter(CompletableFuture::isDone).count() == 3,
+          () -> "a fourth request was refused while only three were beyond the waiting calls");
       List<CompletableFuture<HttpResponse<String>>> refused =
           publishes.stream().filter(CompletableFuture::isDone).toList();
       assertEquals(3, refused.size(), "refused while 1 call was in flight and 2 waited");

@@ -3,6 +3,7 @@ package dev.crier.node.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.crier.node.support.Await;
 import dev.crier.node.support.Http;
 import dev.crier.node.support.NodeProcess;
 import dev.crier.node.support.SseClient;
@@ -26,12 +27,12 @@ class ClusterProcessIT {
     List<NodeProcess> nodes =
         NodeProcess.cluster(3, SECRET, Map.of("CRIER_HISTORY_STORE", "memory"), List.of());
     try {
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (Http.get(nodes.get(0).management("/crier/nodes"), null).json().get("nodes").size()
-          < 3) {
-        assertTrue(System.nanoTime() < deadline, "the nodes did not all appear in /crier/nodes");
-        Thread.sleep(200);
-      }
+      Await.until(
+          WAIT,
+          () ->
+              Http.get(nodes.get(0).management("/crier/nodes"), null).json().get("nodes").size()
+                  >= 3,
+          () -> "the nodes did not all appear in /crier/nodes");
       String subscriber = nodes.get(0).printed("crier: dev subscriber token:");
       String publisher = nodes.get(0).printed("crier: dev publisher token:");
       SseClient onTwo = SseClient.open(nodes.get(1).http("/events/processes"), subscriber);

@@ -16,6 +16,21 @@ public final class Await {
   private Await() {}
 
   /**
+   * Checks {@code condition} throughout {@code period} and throws with {@code failure} the first
+   * time it does not hold: for what must stay true (nothing more arrives, a count stays put).
+   */
+  public static void holdsFor(Duration period, Condition condition, Supplier<String> failure)
+      throws Exception {
+    long end = System.nanoTime() + period.toNanos();
+    do {
+      if (!condition.holds()) {
+        throw new AssertionError(failure.get() + " (within " + period + ")");
+      }
+      Thread.sleep(POLL.toMillis());
+    } while (System.nanoTime() < end);
+  }
+
+  /**
    * Returns as soon as {@code condition} holds; throws with {@code failure} after {@code within}.
    */
   public static void until(Duration within, Condition condition, Supplier<String> failure)
