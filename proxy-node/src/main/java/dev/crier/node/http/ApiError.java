@@ -109,8 +109,8 @@ public record ApiError(
 
   /**
    * The error a {@link Rejection} anywhere in the failure's cause chain carries, if any; a body
-   * longer than Pekko HTTP lets any request be ({@code
-   * pekko.http.server.parsing.max-content-length}) is the client's 413, not the node's 500.
+   * longer than its route ({@code withSizeLimit}) or Pekko HTTP ({@code
+   * pekko.http.server.parsing.max-content-length}) takes is the client's 413, not the node's 500.
    */
   public static Optional<ApiError> carriedBy(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {

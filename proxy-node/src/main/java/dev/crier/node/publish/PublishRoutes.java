@@ -401,11 +401,9 @@ public final class PublishRoutes extends AllDirectives {
     if (carried.isPresent()) {
       return carried.get().toResponse();
     }
-    for (Throwable cause = t; cause != null; cause = cause.getCause()) {
-      if (cause instanceof TimeoutException) {
-        return ApiError.unavailable("owner_unavailable", "topic owner did not answer in time", 1)
-            .toResponse();
-      }
+    if (timedOut(t)) {
+      return ApiError.unavailable("owner_unavailable", "topic owner did not answer in time", 1)
+          .toResponse();
     }
     throw t instanceof CompletionException c ? c : new CompletionException(t);
   }

@@ -351,14 +351,10 @@ public final class SubscribeRoutes extends AllDirectives {
   /** Ends a stream from the node's side, remembering why for the disconnect count. */
   private void end(long id, OpenStream stream, String reason) {
     String earlier = endedBy.putIfAbsent(id, reason);
-    try {
-      stream.queue().complete();
-    } catch (IllegalStateException alreadyEnding) {
-      // Its stream is ending already (its client left, the hub cut it, or it was ended before and
-      // is still writing its last bytes): it counts itself. Throwing here would stop a drain.
-      if (earlier == null) {
-        endedBy.remove(id, reason);
-      }
+    // A stream ending already (its client left, the hub cut it, or it was ended before and is
+    // still writing its last bytes) counts itself under its own reason.
+    if (!TopicHub.close(stream.queue(), null) && earlier == null) {
+      endedBy.remove(id, reason);
     }
     if (!streams.containsKey(id)) {
       endedBy.remove(id);

@@ -510,18 +510,21 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
   }
 
   /**
-   * Completes (cause null) or fails a queue. A subscription to several topics shares one queue
-   * among their hubs, so another hub may have closed it already: that is not an error.
+   * Completes (cause null) or fails a queue; false when it was closed already. A subscription to
+   * several topics shares one queue among their hubs, and the node may end a stream a hub has cut:
+   * closing twice is not an error.
    */
-  public static void close(BoundedSourceQueue<FeedItem> queue, Throwable cause) {
+  public static boolean close(BoundedSourceQueue<FeedItem> queue, Throwable cause) {
     try {
       if (cause == null) {
         queue.complete();
       } else {
         queue.fail(cause);
       }
+      return true;
     } catch (IllegalStateException alreadyClosed) {
-      // Closed by the other hub first; the stream ends either way.
+      // Closed first by another hub, the stream's own end, or a node-side end; it ends either way.
+      return false;
     }
   }
 
