@@ -30,6 +30,7 @@ import dev.crier.node.management.NodeLifecycle;
 import dev.crier.node.management.NodeMetrics;
 import dev.crier.node.publish.PublishRoutes;
 import dev.crier.node.publish.PublishSettings;
+import dev.crier.node.subscribe.Connections;
 import dev.crier.node.subscribe.SubscribeRoutes;
 import dev.crier.node.subscribe.SubscribeSettings;
 import dev.crier.node.topic.FanoutCounters;
@@ -64,7 +65,6 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.apache.pekko.pattern.Patterns;
-import org.apache.pekko.stream.Materializer;
 
 /**
  * Wires one node: topic owners and hubs, the public HTTP routes, Pekko Management, and the shutdown
@@ -213,17 +213,18 @@ public final class Guardian {
             auth.adminSecret(),
             responses);
     Limits limits = new Limits(LimitSettings.create(config));
-    SubscribeRoutes subscribeRoutes =
-        new SubscribeRoutes(
+    Connections connections =
+        new Connections(
             subscribe,
-            history.maxEvents(),
             publish.timeout(),
-            access,
             hubs,
             lifecycle,
             limits,
-            Materializer.matFromSystem(system));
-    revoked.onRevoked(subscribeRoutes::endStreamsOf);
+            system.classicSystem().scheduler(),
+            system.executionContext());
+    revoked.onRevoked(connections::endStreamsOf);
+    SubscribeRoutes subscribeRoutes =
+        new SubscribeRoutes(subscribe, history.maxEvents(), access, connections);
     PublishRoutes publishRoutes =
         new PublishRoutes(publish, history.maxEvents(), access, limits, owners, Clock.systemUTC());
 
@@ -243,7 +244,7 @@ public final class Guardian {
     views.metrics(
         new NodeMetrics(
             system,
-            subscribeRoutes,
+            connections,
             counters,
             bridgeCounters,
             responses,
@@ -282,7 +283,7 @@ public final class Guardian {
                     bridge.isDone() && !bridge.isCompletedExceptionally()
                         ? endpoint(bridge.join())
                         : "",
-                    subscribeRoutes.openConnections(),
+                    connections.open(),
                     counters.topics()),
             cluster.nodeInfoInterval(),
             views.nodes()),
@@ -308,7 +309,7 @@ public final class Guardian {
                 return;
               }
               registerShutdown(
-                  system, lifecycle, hubs, subscribeRoutes, binding, subscribe.drainLinger());
+                  system, lifecycle, hubs, connections, binding, subscribe.drainLinger());
               if (auth.devMode()) {
                 announceDevTokens(auth, announce);
               }
@@ -364,15 +365,15 @@ public final class Guardian {
    * need a moment to write their last chunk, and unbinding earlier would cut them.
    */
   private static CompletionStage<Done> streamsEnded(
-      ActorSystem<Void> system, SubscribeRoutes subscribe, Duration wait) {
-    if (subscribe.openConnections() == 0 || wait.isNegative()) {
+      ActorSystem<Void> system, Connections connections, Duration wait) {
+    if (connections.open() == 0 || wait.isNegative()) {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
     return Patterns.after(
         POLL,
         system.classicSystem().scheduler(),
         system.executionContext(),
-        () -> streamsEnded(system, subscribe, wait.minus(POLL)));
+        () -> streamsEnded(system, connections, wait.minus(POLL)));
   }
 
   /**
@@ -383,7 +384,7 @@ public final class Guardian {
       ActorSystem<Void> system,
       NodeLifecycle lifecycle,
       ActorRef<TopicHubs.Command> hubs,
-      SubscribeRoutes subscribe,
+      Connections connections,
       ServerBinding binding,
       Duration linger) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
@@ -394,8 +395,8 @@ public final class Guardian {
           lifecycle.drain();
           // Batches spread over crier.drain.window first; then the hubs end anything that raced
           // in meanwhile and stop.
-          return subscribe
-              .drainStreams(system.classicSystem().scheduler(), system.executionContext())
+          return connections
+              .drain(system.classicSystem().scheduler(), system.executionContext())
               .thenCompose(
                   drained ->
                       AskPattern.<TopicHubs.Command, Done>ask(
@@ -403,7 +404,7 @@ public final class Guardian {
                           TopicHubs.CompleteAll::new,
                           Duration.ofSeconds(3),
                           system.scheduler()))
-              .thenCompose(done -> streamsEnded(system, subscribe, linger));
+              .thenCompose(done -> streamsEnded(system, connections, linger));
         });
     shutdown.addTask(
         CoordinatedShutdown.PhaseServiceUnbind(),

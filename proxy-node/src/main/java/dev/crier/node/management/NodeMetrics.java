@@ -5,7 +5,7 @@ import dev.crier.node.auth.RevokedTokens;
 import dev.crier.node.bridge.BridgeCounters;
 import dev.crier.node.http.ResponseCounters;
 import dev.crier.node.limits.Limits;
-import dev.crier.node.subscribe.SubscribeRoutes;
+import dev.crier.node.subscribe.Connections;
 import dev.crier.node.topic.FanoutCounters;
 import dev.crier.node.topic.HistoryCounters;
 import io.prometheus.metrics.config.EscapingScheme;
@@ -37,7 +37,7 @@ public final class NodeMetrics {
 
   public NodeMetrics(
       ActorSystem<?> system,
-      SubscribeRoutes subscribe,
+      Connections subscribe,
       FanoutCounters fanout,
       BridgeCounters bridge,
       ResponseCounters responses,
@@ -56,9 +56,9 @@ public final class NodeMetrics {
     GaugeWithCallback.builder()
         .name("crier_sse_connections")
         .help("Open SSE connections.")
-        .callback(cb -> cb.call(subscribe.openConnections()))
+        .callback(cb -> cb.call(subscribe.open()))
         .register(registry);
-    counter("crier_sse_connections_opened", "SSE streams opened.", subscribe::openedConnections);
+    counter("crier_sse_connections_opened", "SSE streams opened.", subscribe::opened);
     counter(
         "crier_sse_slow_consumer_disconnects",
         "Subscribers cut off because their buffer overflowed.",
@@ -77,6 +77,12 @@ public final class NodeMetrics {
         "SSE streams closed, by reason (client_gone, slow_consumer, drained, revoked, failed).",
         "reason",
         subscribe::disconnects);
+    byLabel(
+        "crier_sse_refused",
+        "SSE subscriptions refused by the node, by reason (draining, at_capacity,"
+            + " owner_unavailable); per-client limits count theirs in crier_limit_rejects.",
+        "reason",
+        subscribe::refused);
     counter(
         "crier_events_delivered",
         "Events handed to local subscriber streams.",
