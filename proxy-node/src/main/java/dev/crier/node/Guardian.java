@@ -185,6 +185,7 @@ public final class Guardian {
                 new TopicHub.Settings(
                     subscribe.bufferSize(),
                     history.maxEvents(),
+                    subscribe.recentEvents(),
                     publish.timeout(),
                     cluster.hubResyncInterval(),
                     cluster.hubResyncMaxInterval()),

@@ -84,6 +84,11 @@ public final class NodeMetrics {
         "reason",
         subscribe::refused);
     counter(
+        "crier_subscribes_served_by_hub",
+        "Subscriptions brought up to date by this node's topic hub from its latest events, without"
+            + " reading history from the topic's owner.",
+        fanout::servedByHub);
+    counter(
         "crier_events_delivered",
         "Events handed to local subscriber streams.",
         fanout::eventsDelivered);

@@ -13,6 +13,8 @@ import java.time.Duration;
  *     and is cut off
  * @param bufferBytes bytes of encoded events held per subscriber while its connection is busy
  * @param maxConnections open SSE connections this node accepts before answering 503
+ * @param recentEvents latest events of a topic its hub keeps, to serve resumes and replays within
+ *     them without asking the topic's owner
  * @param drainWindow when the node drains, its streams are ended in batches spread over this long
  * @param drainLinger after the window, how long ended streams may write their last bytes, and then
  *     how long connections still open get before they are closed
@@ -24,6 +26,7 @@ public record SubscribeSettings(
     int bufferSize,
     long bufferBytes,
     int maxConnections,
+    int recentEvents,
     Duration drainWindow,
     Duration drainLinger) {
 
@@ -31,6 +34,10 @@ public record SubscribeSettings(
     positive("max-topics", maxTopics);
     positive("buffer-size", bufferSize);
     positive("max-connections", maxConnections);
+    if (recentEvents < 0) {
+      throw new IllegalArgumentException(
+          "crier.subscribe.recent-events must be >= 0, was " + recentEvents);
+    }
     positive("buffer-bytes", (int) Math.min(Integer.MAX_VALUE, bufferBytes));
     if (drainWindow.isNegative()) {
       throw new IllegalArgumentException("crier.drain.window must not be negative");
@@ -52,6 +59,7 @@ public record SubscribeSettings(
         c.getInt("buffer-size"),
         c.getBytes("buffer-bytes"),
         c.getInt("max-connections"),
+        c.getInt("recent-events"),
         root.getDuration("crier.drain.window"),
         root.getDuration("crier.drain.linger"));
   }
@@ -72,6 +80,7 @@ public record SubscribeSettings(
             bounded,
             bufferBytes,
             maxConnections,
+            recentEvents,
             drainWindow,
             drainLinger);
   }

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class FanoutCounters {
   private final LongAdder slowConsumerCuts = new LongAdder();
   private final LongAdder eventsDelivered = new LongAdder();
+  private final LongAdder servedByHub = new LongAdder();
   private final AtomicInteger topics = new AtomicInteger();
   private final Histogram deliveryLatency =
       Histogram.builder()
@@ -44,6 +45,15 @@ public final class FanoutCounters {
 
   void delivered(int subscribers) {
     eventsDelivered.add(subscribers);
+  }
+
+  void servedFromRecent() {
+    servedByHub.increment();
+  }
+
+  /** Subscriptions a hub brought up to date from its own latest frames, without the owner. */
+  public long servedByHub() {
+    return servedByHub.sum();
   }
 
   /** Subscribers disconnected because their buffer overflowed. */

@@ -5,7 +5,9 @@ import dev.crier.protocol.sse.SseEncoder;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +29,9 @@ import org.apache.pekko.util.ByteString;
  *
  * <p>A new subscriber is first brought up to date from the owner's history (resume or replay),
  * while live events for it are held back; events it already got from history are skipped by
- * sequence number, so the switch to live has no gap and no duplicate.
+ * sequence number, so the switch to live has no gap and no duplicate. Once the hub is live, a
+ * subscriber without a cursor joins at the hub's position, and one whose cursor or replay falls
+ * within the hub's latest frames is served from them: neither asks the owner.
  */
 public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
 
@@ -94,10 +98,12 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
    *     announces this node to an owner that has moved)
    * @param resyncMaxInterval the interval doubles after each ask that finds nothing missing, up to
    *     this; an ask that finds something, or a gap seen live, brings it back to resyncInterval
+   * @param recentEvents latest frames kept to serve resumes and replays without the owner
    */
   public record Settings(
       int bufferSize,
       int historyLimit,
+      int recentEvents,
       Duration ownerTimeout,
       Duration resyncInterval,
       Duration resyncMaxInterval) {}
@@ -130,7 +136,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     List<FeedItem.Frame> heldBack = new ArrayList<>();
 
     /** History still to hand over, oldest first; null once all of it is in the queue. */
-    ArrayDeque<TopicEvent> catchUp;
+    ArrayDeque<FeedItem.Frame> catchUp;
 
     /** What to tell the subscription once the catch-up is in its queue. */
     FeedItem.Synced syncedItem;
@@ -163,6 +169,12 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
   private Position position;
 
   private boolean resyncing;
+
+  /**
+   * The latest frames fanned out, consecutive and ending at {@link #position} (empty after a jump),
+   * at most {@code recentEvents}.
+   */
+  private final ArrayDeque<FeedItem.Frame> recent = new ArrayDeque<>();
 
   /** Events that arrived while the hub did not know its place, or was filling a gap. */
   private final List<TopicEvent> pending = new ArrayList<>();
@@ -206,9 +218,15 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
 
   private Behavior<Command> onSubscribe(Subscribe subscribe) {
     subscribesHandled++;
-    subscribers.put(
-        subscribe.subscriberId(),
-        new Subscriber(subscribe.subscriberId(), subscribe.queue(), subscribe.synced()));
+    Subscriber subscriber =
+        new Subscriber(subscribe.subscriberId(), subscribe.queue(), subscribe.synced());
+    subscribers.put(subscribe.subscriberId(), subscriber);
+    List<FeedItem.Frame> fromRecent = fromRecent(subscribe.after(), subscribe.replay());
+    if (fromRecent != null) {
+      counters.servedFromRecent();
+      catchUp(subscriber, position, fromRecent, false);
+      return this;
+    }
     int limit = settings.historyLimit();
     getContext()
         .pipeToSelf(
@@ -225,20 +243,58 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     return this;
   }
 
+  /**
+   * What a new subscriber needs from the hub's latest frames, or null if they do not cover it (or
+   * the hub is not live, so its position may be behind what the owner has sequenced and told).
+   */
+  private List<FeedItem.Frame> fromRecent(Position after, int replay) {
+    if (position == null || resyncing || !pending.isEmpty()) {
+      return null;
+    }
+    if (after == null) {
+      if (replay == 0) {
+        return List.of();
+      }
+      return replay <= recent.size() ? latest(replay) : null;
+    }
+    if (after.epoch() != position.epoch() || after.seq() > position.seq()) {
+      return null;
+    }
+    long missed = position.seq() - after.seq();
+    return missed <= recent.size() ? latest((int) missed) : null;
+  }
+
+  private List<FeedItem.Frame> latest(int n) {
+    List<FeedItem.Frame> out = new ArrayList<>(n);
+    Iterator<FeedItem.Frame> frames = recent.descendingIterator();
+    for (int i = 0; i < n; i++) {
+      out.add(frames.next());
+    }
+    Collections.reverse(out);
+    return out;
+  }
+
   private Behavior<Command> onHistoryRead(HistoryRead read) {
     Subscriber s = subscribers.get(read.subscriberId());
     if (s == null) {
       return this;
     }
     TopicOwner.Slice slice = read.slice();
-    s.epoch = slice.epoch();
-    s.lastSeq = slice.headSeq();
     // When continuity is lost the slice holds the oldest events still kept: they follow the reset.
-    s.catchUp = new ArrayDeque<>(slice.events());
-    s.syncedItem = new FeedItem.Synced(topic, slice.head(), slice.continuityLost());
+    catchUp(
+        s, slice.head(), slice.events().stream().map(this::frame).toList(), slice.continuityLost());
+    return this;
+  }
+
+  /** Starts handing a subscriber its catch-up, after which it is live from {@code head}. */
+  private void catchUp(
+      Subscriber s, Position head, List<FeedItem.Frame> frames, boolean continuityLost) {
+    s.epoch = head.epoch();
+    s.lastSeq = head.seq();
+    s.catchUp = new ArrayDeque<>(frames);
+    s.syncedItem = new FeedItem.Synced(topic, head, continuityLost);
     s.synced.complete(null);
     topUp(s);
-    return this;
   }
 
   /**
@@ -254,7 +310,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
         timers.startSingleTimer(CatchUpTick.INSTANCE, CATCH_UP_INTERVAL);
         return false;
       }
-      if (!push(s, frame(s.catchUp.poll()))) {
+      if (!push(s, s.catchUp.poll())) {
         return false;
       }
     }
@@ -391,6 +447,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
       }
       if (newer(slice.head()) && slice.events().isEmpty()) {
         position = slice.head();
+        recent.clear();
         foundMissing = true;
       }
     }
@@ -421,11 +478,25 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
   }
 
   private void fanOut(TopicEvent event) {
-    position = event.position();
-    if (subscribers.isEmpty()) {
+    Position p = event.position();
+    boolean next = p.epoch() == position.epoch() && p.seq() == position.seq() + 1;
+    position = p;
+    if (!next) {
+      recent.clear();
+    }
+    if (subscribers.isEmpty() && settings.recentEvents() == 0) {
       return;
     }
     FeedItem.Frame frame = frame(event);
+    if (settings.recentEvents() > 0) {
+      if (recent.size() == settings.recentEvents()) {
+        recent.poll();
+      }
+      recent.add(frame);
+    }
+    if (subscribers.isEmpty()) {
+      return;
+    }
     List<Failed> failed = null;
     for (Subscriber s : subscribers.values()) {
       QueueOfferResult result;
