@@ -16,6 +16,7 @@ public final class AuthCounters {
   private final Map<Outcome, LongAdder> verifications = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> webhookCalls = new ConcurrentHashMap<>();
   private final LongAdder webhookCacheHits = new LongAdder();
+  private final LongAdder jwtCacheHits = new LongAdder();
   private final LongAdder webhookStaleGrants = new LongAdder();
   private volatile Supplier<String> webhookBreaker = () -> "";
 
@@ -31,6 +32,10 @@ public final class AuthCounters {
     webhookCacheHits.increment();
   }
 
+  void jwtCacheHit() {
+    jwtCacheHits.increment();
+  }
+
   void webhookStaleGrant() {
     webhookStaleGrants.increment();
   }
@@ -42,6 +47,13 @@ public final class AuthCounters {
   /** Requests answered from cached webhook answers. */
   public long webhookCacheHits() {
     return webhookCacheHits.sum();
+  }
+
+  /**
+   * Requests whose JWT was answered from the cache of verified tokens, its signature not checked.
+   */
+  public long jwtCacheHits() {
+    return jwtCacheHits.sum();
   }
 
   /** Requests granted from an older answer while the webhook was out ({@code allow-cached}). */

@@ -40,6 +40,8 @@ import java.util.Locale;
  * @param leeway clock skew allowed on {@code exp} and {@code nbf}
  * @param issuer required {@code iss}, or "" for any
  * @param audience required {@code aud} entry, or "" for any
+ * @param jwtCacheMaxEntries verified JWTs remembered at most, or 0 for none (every request verifies
+ *     its token)
  * @param anonymousSubscribe topics (and patterns) anyone may subscribe to without a token
  * @param anonymousPublish topics (and patterns) anyone may publish to without a token
  * @param adminSecret a static bearer credential for the admin routes, or "" for none
@@ -58,6 +60,7 @@ public record AuthSettings(
     Duration leeway,
     String issuer,
     String audience,
+    long jwtCacheMaxEntries,
     List<String> anonymousSubscribe,
     List<String> anonymousPublish,
     String adminSecret,
@@ -127,6 +130,11 @@ public record AuthSettings(
               .keyID(DEV_KEY_ID)
               .build();
     }
+    long jwtCacheMaxEntries = jwt.getLong("cache.max-entries");
+    if (jwtCacheMaxEntries < 0) {
+      throw new IllegalArgumentException(
+          "crier.auth.jwt.cache.max-entries must not be negative (0 turns the cache off)");
+    }
     Config anonymous = auth.getConfig("anonymous");
     return new AuthSettings(
         verifiers,
@@ -136,6 +144,7 @@ public record AuthSettings(
         jwt.getDuration("leeway"),
         jwt.getString("issuer"),
         jwt.getString("audience"),
+        jwtCacheMaxEntries,
         patterns(anonymous, "subscribe"),
         patterns(anonymous, "publish"),
         adminSecret,

@@ -32,7 +32,7 @@ public final class Authenticator {
       verifiers.add(
           name.equals(AuthSettings.WEBHOOK)
               ? new WebhookVerifier(settings.webhook(), system, counters, Clock.systemUTC())
-              : JwtVerifier.create(settings));
+              : JwtVerifier.create(settings, counters));
     }
     return new Authenticator(verifiers, settings, revoked, counters);
   }

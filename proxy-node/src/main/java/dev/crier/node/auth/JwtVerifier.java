@@ -23,6 +23,7 @@ import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -34,7 +35,9 @@ import dev.crier.protocol.topic.InvalidTopicException;
 import dev.crier.protocol.topic.TopicPattern;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +57,14 @@ import java.util.concurrent.CompletionStage;
  * for its algorithm and {@code kid}, is left to the next verifier. The JWK set is fetched and
  * cached by Nimbus's JWK source: refreshed ahead of expiry in the background, refetched on an
  * unknown {@code kid} at most once per {@code min-refetch-interval}, and kept while the URL fails
- * for {@code outage-ttl}. Thread-safe.
+ * for {@code outage-ttl}.
+ *
+ * <p>A token that verified is remembered in {@link VerifiedTokens} with its grants and answered
+ * from there, its signature not checked again, exactly while a fresh check would accept it: until
+ * its {@code exp} plus the leeway, and, for a key of the JWK set, while the set still holds that
+ * key (looked up as a fresh check would, so a key removed from the set stops its tokens as soon as
+ * the node sees the new set). A token whose {@code nbf} is still ahead is checked each time until
+ * it is not. Thread-safe.
  */
 public final class JwtVerifier implements TokenVerifier {
   static final String SUBSCRIBE_CLAIM = "crier.subscribe";
@@ -65,7 +75,17 @@ public final class JwtVerifier implements TokenVerifier {
   private static final int MAX_JWKS_VERIFIERS = 256;
   private static final int JWKS_SIZE_LIMIT = 512 * 1024;
 
-  private record KeyVerifier(String kid, Set<JWSAlgorithm> algorithms, JWSVerifier verifier) {}
+  /**
+   * A key and the algorithms it verifies.
+   *
+   * @param fetched whether it is a key of the JWK set (else a configured one)
+   */
+  private record KeyVerifier(
+      JWK jwk, boolean fetched, Set<JWSAlgorithm> algorithms, JWSVerifier verifier) {
+    String kid() {
+      return jwk.getKeyID();
+    }
+  }
 
   private final List<KeyVerifier> keys;
   private final JWKSource<SecurityContext> jwks;
@@ -73,26 +93,54 @@ public final class JwtVerifier implements TokenVerifier {
       Caffeine.newBuilder().maximumSize(MAX_JWKS_VERIFIERS).build();
   private final DefaultJWTClaimsVerifier<SecurityContext> claimsVerifier;
 
+  /** The leeway as the claims verifier applies it: whole seconds. */
+  private final long leewayMillis;
+
+  private final VerifiedTokens verified;
+  private final AuthCounters counters;
+  private final Clock clock;
+
   private JwtVerifier(
       List<KeyVerifier> keys,
       JWKSource<SecurityContext> jwks,
-      DefaultJWTClaimsVerifier<SecurityContext> claims) {
+      DefaultJWTClaimsVerifier<SecurityContext> claims,
+      VerifiedTokens verified,
+      AuthCounters counters,
+      Clock clock) {
     this.keys = keys;
     this.jwks = jwks;
     this.claimsVerifier = claims;
+    this.leewayMillis = claims.getMaxClockSkew() * 1000L;
+    this.verified = verified;
+    this.counters = counters;
+    this.clock = clock;
   }
 
+  /** A verifier whose cache hits count nowhere (for tools and tests). */
   public static JwtVerifier create(AuthSettings settings) {
+    return create(settings, new AuthCounters());
+  }
+
+  public static JwtVerifier create(AuthSettings settings, AuthCounters counters) {
+    return create(settings, counters, Clock.systemUTC());
+  }
+
+  /**
+   * With the clock that both the {@code exp}/{@code nbf} checks and the cache of verified tokens
+   * read, so that the two can never disagree.
+   */
+  static JwtVerifier create(AuthSettings settings, AuthCounters counters, Clock clock) {
     List<KeyVerifier> keys = new ArrayList<>();
     for (JWK jwk : settings.keys()) {
-      keys.add(verifier(jwk));
+      keys.add(verifier(jwk, false));
     }
     if (settings.devMode()) {
       keys.add(
           verifier(
               new OctetSequenceKey.Builder(settings.devSecret().getBytes(StandardCharsets.UTF_8))
                   .keyID(AuthSettings.DEV_KEY_ID)
-                  .build()));
+                  .build(),
+              false));
     }
     JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
     if (!settings.issuer().isEmpty()) {
@@ -102,9 +150,20 @@ public final class JwtVerifier implements TokenVerifier {
         new DefaultJWTClaimsVerifier<>(
             settings.audience().isEmpty() ? null : settings.audience(),
             exact.build(),
-            Set.of("exp"));
+            Set.of("exp")) {
+          @Override
+          protected Date currentTime() {
+            return new Date(clock.millis());
+          }
+        };
     claims.setMaxClockSkew((int) Math.min(Integer.MAX_VALUE, settings.leeway().toSeconds()));
-    return new JwtVerifier(List.copyOf(keys), jwkSource(settings.jwks()), claims);
+    return new JwtVerifier(
+        List.copyOf(keys),
+        jwkSource(settings.jwks()),
+        claims,
+        new VerifiedTokens(settings.jwtCacheMaxEntries(), clock),
+        counters,
+        clock);
   }
 
   private static JWKSource<SecurityContext> jwkSource(JwksSettings settings) {
@@ -122,17 +181,19 @@ public final class JwtVerifier implements TokenVerifier {
         .build();
   }
 
-  private static KeyVerifier verifier(JWK jwk) {
+  private static KeyVerifier verifier(JWK jwk, boolean fetched) {
     try {
       if (jwk instanceof OctetSequenceKey oct) {
         return new KeyVerifier(
-            oct.getKeyID(),
+            oct,
+            fetched,
             Set.of(JWSAlgorithm.HS256, JWSAlgorithm.HS384, JWSAlgorithm.HS512),
             new MACVerifier(oct));
       }
       if (jwk instanceof RSAKey rsa) {
         return new KeyVerifier(
-            rsa.getKeyID(),
+            rsa,
+            fetched,
             Set.of(
                 JWSAlgorithm.RS256,
                 JWSAlgorithm.RS384,
@@ -150,11 +211,12 @@ public final class JwtVerifier implements TokenVerifier {
             algorithms.add(alg);
           }
         }
-        return new KeyVerifier(ec.getKeyID(), algorithms, new ECDSAVerifier(ec));
+        return new KeyVerifier(ec, fetched, algorithms, new ECDSAVerifier(ec));
       }
       if (jwk instanceof OctetKeyPair okp && Curve.Ed25519.equals(okp.getCurve())) {
         return new KeyVerifier(
-            okp.getKeyID(),
+            okp,
+            fetched,
             Set.of(JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519),
             new Ed25519Verifier(okp));
       }
@@ -172,6 +234,11 @@ public final class JwtVerifier implements TokenVerifier {
 
   @Override
   public Optional<CompletionStage<Grants>> verify(String token, AccessRequest request) {
+    String digest = verified.enabled() ? TokenDigest.of(token) : null;
+    Grants cached = cached(digest, token);
+    if (cached != null) {
+      return Optional.of(CompletableFuture.completedFuture(cached));
+    }
     JWT jwt = parse(token);
     if (jwt == null) {
       return Optional.empty();
@@ -181,7 +248,7 @@ public final class JwtVerifier implements TokenVerifier {
     if (candidates.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(CompletableFuture.completedFuture(check(signed, candidates)));
+    return Optional.of(CompletableFuture.completedFuture(check(digest, signed, candidates)));
   }
 
   /**
@@ -189,6 +256,11 @@ public final class JwtVerifier implements TokenVerifier {
    * {@link AuthUnavailableException} when the JWK set cannot be fetched.
    */
   public Grants verify(String token) {
+    String digest = verified.enabled() ? TokenDigest.of(token) : null;
+    Grants cached = cached(digest, token);
+    if (cached != null) {
+      return cached;
+    }
     JWT jwt = parse(token);
     if (jwt == null) {
       throw new AuthException("malformed token");
@@ -198,22 +270,65 @@ public final class JwtVerifier implements TokenVerifier {
     if (candidates.isEmpty()) {
       throw new AuthException("no key for algorithm " + signed.getHeader().getAlgorithm());
     }
-    return check(signed, candidates);
+    return check(digest, signed, candidates);
   }
 
-  private Grants check(SignedJWT jwt, List<KeyVerifier> candidates) {
-    boolean verified = false;
+  /**
+   * The grants of the token with this digest (null: no cache) if it verified before and a fresh
+   * check would still accept it; else null. Throws {@link AuthUnavailableException} where a fresh
+   * check would: when the JWK set that must still hold its key cannot be had.
+   */
+  private Grants cached(String digest, String token) {
+    if (digest == null) {
+      return null;
+    }
+    VerifiedTokens.Verified hit = verified.get(digest);
+    if (hit == null) {
+      return null;
+    }
+    if (hit.jwksKey() != null && !stillPublished(hit.jwksKey(), token)) {
+      verified.forget(digest);
+      return null;
+    }
+    counters.jwtCacheHit();
+    return hit.grants();
+  }
+
+  /**
+   * Whether the JWK set still holds the key that verified the token, looked up from the token's
+   * header exactly as a fresh check looks its keys up (the set as cached and refreshed, refetched
+   * for a missing {@code kid} at most once per {@code min-refetch-interval}).
+   */
+  private boolean stillPublished(JWK key, String token) {
+    int dot = token.indexOf('.');
+    JWSHeader header;
+    try {
+      header = JWSHeader.parse(new Base64URL(token.substring(0, Math.max(dot, 0))));
+    } catch (ParseException e) {
+      return false;
+    }
+    for (KeyVerifier candidate : candidates(header)) {
+      if (key.equals(candidate.jwk())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Checks signature and claims; keeps the grants under the digest (null: no cache) if good. */
+  private Grants check(String digest, SignedJWT jwt, List<KeyVerifier> candidates) {
+    KeyVerifier signer = null;
     for (KeyVerifier key : candidates) {
       try {
         if (jwt.verify(key.verifier())) {
-          verified = true;
+          signer = key;
           break;
         }
       } catch (JOSEException | IllegalStateException e) {
         throw new AuthException("invalid signature");
       }
     }
-    if (!verified) {
+    if (signer == null) {
       throw new AuthException("invalid signature");
     }
     JWTClaimsSet claims;
@@ -225,7 +340,28 @@ public final class JwtVerifier implements TokenVerifier {
     } catch (BadJWTException e) {
       throw new AuthException(claimProblem(e.getMessage()));
     }
-    return grants(claims);
+    Grants grants = grants(claims);
+    if (digest != null) {
+      remember(digest, grants, claims, signer);
+    }
+    return grants;
+  }
+
+  /**
+   * Keeps a verified token until it expires, {@code exp} plus the leeway: the first instant at
+   * which the claims verifier refuses it. Not one whose {@code nbf} is still ahead by the clock
+   * (accepted within the leeway, it is checked on each request until its {@code nbf} has passed).
+   */
+  private void remember(String digest, Grants grants, JWTClaimsSet claims, KeyVerifier signer) {
+    Date notBefore = claims.getNotBeforeTime();
+    if (notBefore != null && notBefore.getTime() > clock.millis()) {
+      return;
+    }
+    long exp = claims.getExpirationTime().getTime();
+    long validUntil = exp > Long.MAX_VALUE - leewayMillis ? Long.MAX_VALUE : exp + leewayMillis;
+    verified.put(
+        digest,
+        new VerifiedTokens.Verified(grants, signer.fetched() ? signer.jwk() : null, validUntil));
   }
 
   /** The keys that may have signed a token with this header: its algorithm, and its kid if any. */
@@ -241,7 +377,7 @@ public final class JwtVerifier implements TokenVerifier {
     }
     if (jwks != null && out.isEmpty()) {
       for (JWK jwk : fetched(header)) {
-        KeyVerifier key = jwksVerifiers.get(jwk, JwtVerifier::verifier);
+        KeyVerifier key = jwksVerifiers.get(jwk, fetched -> verifier(fetched, true));
         if (key.algorithms().contains(header.getAlgorithm())) {
           out.add(key);
         }

@@ -9,14 +9,10 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import dev.crier.protocol.topic.InvalidTopicException;
 import dev.crier.protocol.topic.TopicPattern;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -151,7 +147,7 @@ public final class WebhookVerifier implements TokenVerifier {
 
   @Override
   public Optional<CompletionStage<Grants>> verify(String token, AccessRequest request) {
-    String digest = digest(token);
+    String digest = TokenDigest.of(token);
     Instant now = clock.instant();
     Answer cached = answers.getIfPresent(digest);
     if (cached instanceof Refused refused
@@ -336,15 +332,5 @@ public final class WebhookVerifier implements TokenVerifier {
       out.add(TopicPattern.parse(item.asText()));
     }
     return out;
-  }
-
-  private static String digest(String token) {
-    try {
-      byte[] hash =
-          MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-      return Base64.getEncoder().encodeToString(hash);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-    }
   }
 }

@@ -194,6 +194,11 @@ public final class NodeMetrics {
                 auth.verifications()
                     .forEach((outcome, n) -> cb.call(n, outcome.verifier(), outcome.result())))
         .register(registry);
+    counter(
+        "crier_auth_jwt_cache_hits",
+        "Requests whose JWT was answered from the cache of verified tokens (signature not checked"
+            + " again).",
+        auth::jwtCacheHits);
     byLabel(
         "crier_auth_webhook_calls",
         "Calls to the auth webhook, by result (granted, refused, failed, breaker_open).",

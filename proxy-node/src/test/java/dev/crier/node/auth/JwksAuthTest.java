@@ -143,6 +143,45 @@ class JwksAuthTest {
   }
 
   @Test
+  void aKeyRemovedFromTheSetStopsItsTokensThoughTheirVerificationIsCached() throws Exception {
+    RSAKey removed = new RSAKeyGenerator(2048).keyID("k1").generate();
+    RSAKey kept = new RSAKeyGenerator(2048).keyID("k2").generate();
+    published.add(removed);
+    published.add(kept);
+    HttpServer server = jwksServer();
+    try (TestNode node =
+        TestNode.start(
+            "crier.auth.jwt.jwks {\n"
+                + "  url = \"http://127.0.0.1:"
+                + server.getAddress().getPort()
+                + "/jwks.json\"\n"
+                + "  cache-ttl = 2s\n"
+                + "  refresh-ahead = 500ms\n"
+                + "  timeout = 1s\n"
+                + "  min-refetch-interval = 1s\n"
+                + "  outage-ttl = 1h\n"
+                + "}")) {
+      String token = rs256(removed);
+      String other = rs256(kept);
+      for (String t : List.of(token, token, other, other)) {
+        assertEquals(201, Http.publish(node, "idp/a", "x", t).status());
+      }
+      assertEquals(2, node.metric("crier_auth_jwt_cache_hits_total"), "both tokens are cached");
+
+      // The identity provider withdraws k1 (compromised, say): its tokens, valid for another
+      // hour, are refused once the node has the new set, not when they expire.
+      published.remove(removed);
+      Await.until(
+          Duration.ofSeconds(15),
+          () -> Http.publish(node, "idp/a", "x", token).status() == 401,
+          () -> "a token of a key withdrawn from the set was still accepted");
+      assertEquals(201, Http.publish(node, "idp/a", "x", other).status(), "k2 stays");
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
   void duringAnOutageTheLastGoodSetVerifiesForOutageTtlThenTokensGet503() throws Exception {
     Duration cacheTtl = Duration.ofSeconds(2);
     Duration outageTtl = Duration.ofSeconds(6);
