@@ -97,6 +97,7 @@ class LoadTestSmokeTest {
     assertTrue(fanOut.clean(), fanOut.summary());
     assertEquals(fanOut.expected(), fanOut.received());
     assertTrue(fanOut.expected() >= 200 * 100, fanOut.summary());
+    assertTrue(fanOut.publishAnswer().getTotalCount() > 0, "the answers were timed");
 
     LoadTest.Result oneToOne = run(1, 200, 200, 400, 3);
     assertTrue(oneToOne.clean(), oneToOne.summary());
