@@ -454,6 +454,9 @@ public final class LoadTest {
           .put("processes", settings.processes())
           .put("rates", settings.rates().toString())
           .put("durationSeconds", settings.duration().toSeconds())
+          .put("publishMode", settings.publishMode().label())
+          .put("publishConnections", settings.publishConnections())
+          .put("publishInFlight", settings.publishInFlight())
           .put("payloadBytes", settings.payload());
       root.put("connected", connected())
           .put("published", stats.published.sum())

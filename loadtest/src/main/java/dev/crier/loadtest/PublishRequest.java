@@ -31,6 +31,11 @@ record PublishRequest(Server server, String path, String contentType, String bod
     };
   }
 
+  /** The most events one request to {@code server} carries. */
+  static int maxEvents(Server server) {
+    return server == Server.NCHAN ? 1 : MAX_BATCH;
+  }
+
   /** Whether the server took the request's events, by the status it answered. */
   boolean accepted(int status) {
     return switch (server) {

@@ -1,5 +1,7 @@
 package dev.crier.loadtest;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,15 +13,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Publishes at a set rate over all topics, round robin, each event carrying its topic's sequence
  * number and its send time (see {@link PublishRequest}), and times every answer (send → answer)
- * into {@link Stats#publishAnswer}. Events due in the same millisecond go out together, and one
- * such batch at a time, so that each topic's events reach the server in order; if the server falls
- * behind, batches grow. How a batch is sent depends on the server: Crier takes it as one {@code
- * POST /publish}, Pushpin as one publish call with many items, Nchan as one POST per event
- * (sequential per topic, topics in parallel).
+ * into {@link Stats#publishAnswer}. How requests are paced is the run's {@link PublishMode}:
+ *
+ * <ul>
+ *   <li>{@code wait}: events due in the same millisecond go out together, one such batch at a time,
+ *       so that each topic's events reach the server in order; if the server falls behind, batches
+ *       grow. Crier takes a batch as one {@code POST /publish}, Pushpin as one publish call with
+ *       many items, Nchan as one POST per event (sequential per topic, topics in parallel).
+ *   <li>{@code pipelined}: topic {@code t} is always sent over connection {@code t % connections}
+ *       (a {@link PublishConnection}), which writes events as they fall due without waiting for
+ *       answers, up to its bound; so each topic's events stay in order. While a connection holds
+ *       {@link PublishRequest#MAX_BATCH} events it could not write yet, no more are made: the rate
+ *       achieved then falls short of the rate set, and shows it.
+ * </ul>
  */
 final class Publisher implements AutoCloseable {
   private final Settings settings;
@@ -27,6 +38,8 @@ final class Publisher implements AutoCloseable {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private final NngPush push;
+  private final EventLoopGroup loops;
+  private final List<PublishConnection> connections = new ArrayList<>();
   private final long[] seq;
   private final String padding;
   private int nextTopic;
@@ -37,10 +50,28 @@ final class Publisher implements AutoCloseable {
     this.push = settings.pushTo() == null ? null : new NngPush(settings.pushTo());
     this.seq = new long[settings.topics()];
     this.padding = "x".repeat(settings.payload());
+    if (settings.publishMode() == PublishMode.PIPELINED) {
+      // one thread writes and reads every publishing connection: a few, at most a few thousand
+      // requests a second
+      loops = new NioEventLoopGroup(1);
+      for (int c = 0; c < settings.publishConnections(); c++) {
+        connections.add(new PublishConnection(settings, stats, loops.next()));
+      }
+    } else {
+      loops = null;
+    }
   }
 
   /** Publishes at {@code rate} for {@code duration}; returns when the last request is answered. */
   void run(int rate, Duration duration) throws Exception {
+    if (connections.isEmpty()) {
+      runWaiting(rate, duration);
+    } else {
+      runPipelined(rate, duration);
+    }
+  }
+
+  private void runWaiting(int rate, Duration duration) throws Exception {
     long start = System.nanoTime();
     long end = start + duration.toNanos();
     long sent = 0;
@@ -63,6 +94,43 @@ final class Publisher implements AutoCloseable {
     inFlight.get(60, TimeUnit.SECONDS);
   }
 
+  private void runPipelined(int rate, Duration duration) throws Exception {
+    long start = System.nanoTime();
+    long end = start + duration.toNanos();
+    long made = 0;
+    int count = connections.size();
+    while (System.nanoTime() < end) {
+      long due = (System.nanoTime() - start) * rate / 1_000_000_000L;
+      if (due > made) {
+        List<List<PublishRequest.Event>> byConnection = new ArrayList<>(count);
+        for (int c = 0; c < count; c++) {
+          byConnection.add(new ArrayList<>());
+        }
+        for (; made < due; made++) {
+          int c = nextTopic % count;
+          if (connections.get(c).waiting() + byConnection.get(c).size()
+              >= PublishRequest.MAX_BATCH) {
+            break;
+          }
+          byConnection.get(c).add(nextEvent());
+        }
+        for (int c = 0; c < count; c++) {
+          if (!byConnection.get(c).isEmpty()) {
+            connections.get(c).offer(byConnection.get(c));
+          }
+        }
+      }
+      TimeUnit.MICROSECONDS.sleep(200);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!connections.stream().allMatch(PublishConnection::idle)) {
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("publish answers still outstanding after 60 s");
+      }
+      TimeUnit.MILLISECONDS.sleep(1);
+    }
+  }
+
   private PublishRequest.Event nextEvent() {
     PublishRequest.Event e = new PublishRequest.Event(settings.topic(nextTopic), ++seq[nextTopic]);
     nextTopic = (nextTopic + 1) % settings.topics();
@@ -81,6 +149,10 @@ final class Publisher implements AutoCloseable {
   public void close() throws java.io.IOException {
     if (push != null) {
       push.close();
+    }
+    connections.forEach(PublishConnection::close);
+    if (loops != null) {
+      loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
   }
 
