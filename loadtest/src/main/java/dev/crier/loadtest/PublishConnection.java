@@ -36,6 +36,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * together (as far as the server batches) when an answer frees a slot; every answer is timed from
  * its request's first write into {@link Stats#publishAnswer}.
  *
+ * <p>To a server that does not read pipelined requests ({@link PublishRequest#pipelines}), a
+ * connection sends one request at a time whatever its bound: it still does not wait to make events,
+ * which go out together in the next request, as in the wait mode.
+ *
  * <p>A response that closes the connection ({@code Connection: close}, as nginx sends after its
  * {@code keepalive_requests}) leaves the requests behind it unprocessed (RFC 9112, section 9.6):
  * they are sent again, first and in order, on a new connection. A connection lost with requests
@@ -71,7 +75,7 @@ final class PublishConnection {
     this.settings = settings;
     this.stats = stats;
     this.loop = loop;
-    this.maxInFlight = settings.publishInFlight();
+    this.maxInFlight = PublishRequest.pipelines(settings.server()) ? settings.publishInFlight() : 1;
     this.padding = "x".repeat(settings.payload());
     this.bootstrap =
         new Bootstrap()

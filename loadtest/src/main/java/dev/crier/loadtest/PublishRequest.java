@@ -36,6 +36,15 @@ record PublishRequest(Server server, String path, String contentType, String bod
     return server == Server.NCHAN ? 1 : MAX_BATCH;
   }
 
+  /**
+   * Whether the server reads a connection's requests pipelined (sent before the previous is
+   * answered). Pushpin's publish API does not: it takes the next request's bytes for an overlong
+   * body, answers 400 ("Request body exceeded Content-Length") and closes.
+   */
+  static boolean pipelines(Server server) {
+    return server != Server.PUSHPIN;
+  }
+
   /** Whether the server took the request's events, by the status it answered. */
   boolean accepted(int status) {
     return switch (server) {

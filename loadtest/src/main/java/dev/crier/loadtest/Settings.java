@@ -37,7 +37,8 @@ import java.util.Map;
  *     the rate regardless over persistent connections ({@link PublishMode})
  * @param publishConnections in the pipelined mode, the connections topics are spread over (topic
  *     {@code t} on connection {@code t % publishConnections})
- * @param publishInFlight in the pipelined mode, requests each connection may have unanswered
+ * @param publishInFlight in the pipelined mode, requests each connection may have unanswered (1 for
+ *     Pushpin, whose publish API does not read pipelined requests)
  * @param payload bytes of padding in each event
  * @param hold when positive, the idle scenario: open the connections, publish nothing, hold them
  *     this long, and measure the server's memory
