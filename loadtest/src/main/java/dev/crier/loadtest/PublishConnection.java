@@ -31,10 +31,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One persistent HTTP/1.1 connection that publishes without waiting for answers: events offered are
  * written at once as requests (pipelined), with at most {@code maxInFlight} unanswered. A server
  * answers a connection's requests in the order they were sent, and the servers measured here (Pekko
- * HTTP, nginx, Pushpin) handle them one after another, so the events of the topics sent over one
- * connection keep their order. Events offered while the connection is at its bound wait, and go out
- * together (as far as the server batches) when an answer frees a slot; every answer is timed from
- * its request's first write into {@link Stats#publishAnswer}.
+ * HTTP, nginx) handle them one after another, so the events of the topics sent over one connection
+ * keep their order. Events offered while the connection is at its bound wait, and go out together
+ * (as far as the server batches) when an answer frees a slot; every answer is timed from its
+ * request's first write into {@link Stats#publishAnswer}.
  *
  * <p>To a server that does not read pipelined requests ({@link PublishRequest#pipelines}), a
  * connection sends one request at a time whatever its bound: it still does not wait to make events,
