@@ -67,6 +67,8 @@ public final class LoadTest {
             settings,
             stats,
             new Histogram(3),
+            new Histogram(3),
+            0,
             connect,
             0,
             List.of(),
@@ -75,6 +77,8 @@ public final class LoadTest {
             subscribers.countsPerProcess());
       }
       Histogram latency = new Histogram(3);
+      Histogram publishAnswer = new Histogram(3);
+      double publishSeconds = 0;
       List<Step> steps = new ArrayList<>();
       long expected = 0;
       try (Publisher publisher = new Publisher(settings, stats)) {
@@ -82,6 +86,8 @@ public final class LoadTest {
           Step step = step(settings, stats, subscribers, publisher, rate, expected);
           expected = step.expectedSoFar();
           latency.add(step.latency());
+          publishAnswer.add(step.publishAnswer());
+          publishSeconds += step.publishSeconds();
           steps.add(step);
           if (!step.sustained()) {
             break;
@@ -92,6 +98,8 @@ public final class LoadTest {
           settings,
           stats,
           latency,
+          publishAnswer,
+          publishSeconds,
           connect,
           expected,
           steps,
@@ -197,11 +205,14 @@ public final class LoadTest {
       throws Exception {
     subscribers.flush();
     stats.takeLatency();
+    stats.takePublishAnswer();
     long publishedBefore = stats.published.sum();
     long receivedBefore = stats.received.sum();
     long faultsBefore = faults(stats);
     long start = System.nanoTime();
     publisher.run(rate, settings.duration());
+    double publishSeconds = (System.nanoTime() - start) / 1e9;
+    Histogram publishAnswer = stats.takePublishAnswer();
     long published = stats.published.sum() - publishedBefore;
     long expected = expectedBefore + expectedDeliveries(settings, published, publishedBefore);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.stepping() ? 5 : 10);
@@ -217,7 +228,16 @@ public final class LoadTest {
             && stats.received.sum() >= expected
             && faults(stats) == faultsBefore
             && latency.getValueAtPercentile(99) / 1000.0 <= MAX_P99_MILLIS;
-    return new Step(rate, published, delivered, seconds, latency, expected, sustained);
+    return new Step(
+        rate,
+        published,
+        delivered,
+        seconds,
+        latency,
+        publishAnswer,
+        publishSeconds,
+        expected,
+        sustained);
   }
 
   /** Events lost, repeated or refused so far. */
@@ -242,13 +262,20 @@ public final class LoadTest {
     return total;
   }
 
-  /** One publish rate held for the configured duration. */
+  /**
+   * One publish rate held for the configured duration.
+   *
+   * @param publishAnswer every publish request's time from send to answer, microseconds
+   * @param publishSeconds from the first publish to the last answer
+   */
   record Step(
       int rate,
       long published,
       long delivered,
       double seconds,
       Histogram latency,
+      Histogram publishAnswer,
+      double publishSeconds,
       long expectedSoFar,
       boolean sustained) {
 
@@ -259,13 +286,25 @@ public final class LoadTest {
     double p99Millis() {
       return latency.getValueAtPercentile(99) / 1000.0;
     }
+
+    double publishAnswersPerSecond() {
+      return publishAnswer.getTotalCount() / publishSeconds;
+    }
   }
 
-  /** The figures of one run. */
+  /**
+   * The figures of one run.
+   *
+   * @param latency publish → receive, microseconds, over all steps
+   * @param publishAnswer publish request → its answer, microseconds, over all steps
+   * @param publishSeconds time spent publishing (first publish to last answer), over all steps
+   */
   public record Result(
       Settings settings,
       Stats stats,
       Histogram latency,
+      Histogram publishAnswer,
+      double publishSeconds,
       Histogram connect,
       long expected,
       List<Step> steps,
@@ -327,7 +366,8 @@ public final class LoadTest {
               String.format(
                   "%s: subscribers %d/%d connected in %.1f s; published %d (%d failed);"
                       + " delivered %d of %d; missing %d, duplicated %d, reconnects %d;"
-                      + " latency ms p50 %.2f p99 %.2f max %.2f; errors %s",
+                      + " latency ms p50 %.2f p99 %.2f max %.2f;"
+                      + " publish answers %d, ms p50 %.2f p99 %.2f p99.9 %.2f; errors %s",
                   settings.label(),
                   connected(),
                   settings.subscribers(),
@@ -342,6 +382,10 @@ public final class LoadTest {
                   latency.getValueAtPercentile(50) / 1000.0,
                   latency.getValueAtPercentile(99) / 1000.0,
                   latency.getMaxValue() / 1000.0,
+                  publishAnswer.getTotalCount(),
+                  publishAnswer.getValueAtPercentile(50) / 1000.0,
+                  publishAnswer.getValueAtPercentile(99) / 1000.0,
+                  publishAnswer.getValueAtPercentile(99.9) / 1000.0,
                   errors()));
       if (memory != null) {
         out.append(
@@ -379,10 +423,13 @@ public final class LoadTest {
       for (Step s : steps) {
         out.append(
             String.format(
-                "%n  rate %d/s: %.0f deliveries/s, p99 %.1f ms%s",
+                "%n  rate %d/s: %.0f deliveries/s, p99 %.1f ms;"
+                    + " %.0f publish answers/s, p99 %.1f ms%s",
                 s.rate(),
                 s.deliveredPerSecond(),
                 s.p99Millis(),
+                s.publishAnswersPerSecond(),
+                s.publishAnswer().getValueAtPercentile(99) / 1000.0,
                 s.sustained() ? "" : " (not sustained)"));
       }
       return out.toString();
@@ -407,6 +454,9 @@ public final class LoadTest {
           .put("processes", settings.processes())
           .put("rates", settings.rates().toString())
           .put("durationSeconds", settings.duration().toSeconds())
+          .put("publishMode", settings.publishMode().label())
+          .put("publishConnections", settings.publishConnections())
+          .put("publishInFlight", settings.publishInFlight())
           .put("payloadBytes", settings.payload());
       root.put("connected", connected())
           .put("published", stats.published.sum())
@@ -418,6 +468,7 @@ public final class LoadTest {
           .put("reconnects", stats.reconnects.sum())
           .put("clean", clean());
       percentiles(root.putObject("latencyMillis"), latency);
+      publishJson(root.putObject("publish"), stats.published.sum(), publishAnswer, publishSeconds);
       root.putObject("connectMillis")
           .put("p50", connect.getValueAtPercentile(50) / 1000.0)
           .put("p99", connect.getValueAtPercentile(99) / 1000.0)
@@ -433,6 +484,8 @@ public final class LoadTest {
                 .put("deliveredPerSecond", s.deliveredPerSecond())
                 .put("sustained", s.sustained());
         percentiles(node.putObject("latencyMillis"), s.latency());
+        publishJson(
+            node.putObject("publish"), s.published(), s.publishAnswer(), s.publishSeconds());
       }
       Step best = best();
       if (best != null) {
@@ -487,6 +540,22 @@ public final class LoadTest {
       }
       if (Double.isFinite(heap)) {
         node.put("heapPerConnectionKb", heap);
+      }
+    }
+
+    /**
+     * Publish answers: how many, how many per second of publishing, and their times, which only a
+     * run that published over HTTP has (NNG push has no answers; the idle scenario publishes
+     * nothing).
+     */
+    static void publishJson(ObjectNode node, long published, Histogram answers, double seconds) {
+      node.put("answers", answers.getTotalCount());
+      if (seconds > 0) {
+        node.put("answersPerSecond", answers.getTotalCount() / seconds)
+            .put("eventsPerSecond", published / seconds);
+      }
+      if (answers.getTotalCount() > 0) {
+        percentiles(node.putObject("answerMillis"), answers);
       }
     }
 

@@ -28,6 +28,11 @@ public final class Report {
           new Metric("latency p50, all steps (ms)", "latencyMillis/p50", false),
           new Metric("latency p99, all steps (ms)", "latencyMillis/p99", false),
           new Metric("latency p99.9, all steps (ms)", "latencyMillis/p99_9", false),
+          new Metric("publish answer p50 (ms)", "publish/answerMillis/p50", false),
+          new Metric("publish answer p99 (ms)", "publish/answerMillis/p99", false),
+          new Metric("publish answer p99.9 (ms)", "publish/answerMillis/p99_9", false),
+          new Metric("publish requests answered/s", "publish/answersPerSecond", true),
+          new Metric("events accepted/s while publishing", "publish/eventsPerSecond", true),
           new Metric("connections accepted/s", "connectMillis/perSecond", true),
           new Metric("server RSS per connection (KiB)", "memory/rssPerConnectionKb", false),
           new Metric("server heap per connection (KiB)", "memory/heapPerConnectionKb", false),
@@ -101,7 +106,10 @@ public final class Report {
                 + " event arrived within 5 s of the step's end, nothing")
         .append(" was lost or repeated, and p99 ≤ ")
         .append((int) LoadTest.MAX_P99_MILLIS)
-        .append(" ms.\n");
+        .append(" ms.")
+        .append(
+            " A publish answer is a publish request's time from its send to its answer, over all"
+                + " steps.\n");
     return out.toString();
   }
 

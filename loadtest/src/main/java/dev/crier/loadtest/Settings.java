@@ -33,6 +33,12 @@ import java.util.Map;
  * @param rates events published per second, over all topics: one rate, or steps tried in turn until
  *     the server no longer keeps up
  * @param duration how long to publish at each rate
+ * @param publishMode whether the publisher waits for each answer before sending more, or sends at
+ *     the rate regardless over persistent connections ({@link PublishMode})
+ * @param publishConnections in the pipelined mode, the connections topics are spread over (topic
+ *     {@code t} on connection {@code t % publishConnections})
+ * @param publishInFlight in the pipelined mode, requests each connection may have unanswered (1 for
+ *     Pushpin, whose publish API does not read pipelined requests)
  * @param payload bytes of padding in each event
  * @param hold when positive, the idle scenario: open the connections, publish nothing, hold them
  *     this long, and measure the server's memory
@@ -57,6 +63,9 @@ public record Settings(
     int maxPending,
     List<Integer> rates,
     Duration duration,
+    PublishMode publishMode,
+    int publishConnections,
+    int publishInFlight,
     int payload,
     Duration hold,
     List<Long> serverPids,
@@ -69,6 +78,7 @@ public record Settings(
           + "  [--topics 1] [--subscribers 100] [--processes 1] [--sources 1]\n"
           + "  [--connect-rate 1000] [--max-pending 256]\n"
           + "  [--rate 100 | --rates 100,200,400] [--duration 10] [--payload 64]\n"
+          + "  [--publish wait|pipelined] [--publish-connections 1] [--publish-in-flight 64]\n"
           + "  [--hold SECONDS] [--server-pid PID,PID...] [--topic-prefix load/] [--results FILE]";
 
   public static Settings parse(String[] args) {
@@ -100,6 +110,16 @@ public record Settings(
     if (processes > subscribers) {
       throw new IllegalArgumentException("--processes must not exceed --subscribers");
     }
+    PublishMode publishMode = PublishMode.parse(a.getOrDefault("publish", "wait"));
+    int topics = positive(a, "topics", 1);
+    int publishConnections = positive(a, "publish-connections", 1);
+    if (publishMode == PublishMode.PIPELINED && a.containsKey("push-to")) {
+      throw new IllegalArgumentException(
+          "--publish pipelined needs HTTP publishing, not --push-to");
+    }
+    if (publishConnections > topics) {
+      throw new IllegalArgumentException("--publish-connections must not exceed --topics");
+    }
     return new Settings(
         target,
         Server.parse(a.getOrDefault("server", "crier")),
@@ -109,7 +129,7 @@ public record Settings(
         a.getOrDefault("topic-prefix", "load/" + Long.toString(System.nanoTime(), 36) + "/"),
         a.getOrDefault("sub-token", ""),
         a.getOrDefault("pub-token", ""),
-        positive(a, "topics", 1),
+        topics,
         subscribers,
         Integer.parseInt(a.getOrDefault("first-subscriber", "0")),
         processes,
@@ -120,6 +140,9 @@ public record Settings(
             ? Arrays.stream(a.get("rates").split(",")).map(Settings::positive).toList()
             : List.of(positive(a, "rate", 100)),
         Duration.ofSeconds(positive(a, "duration", 10)),
+        publishMode,
+        publishConnections,
+        positive(a, "publish-in-flight", 64),
         Integer.parseInt(a.getOrDefault("payload", "64")),
         Duration.ofSeconds(Integer.parseInt(a.getOrDefault("hold", "0"))),
         serverPids,

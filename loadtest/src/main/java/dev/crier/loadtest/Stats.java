@@ -16,6 +16,12 @@ final class Stats {
   /** Publish to receive latency, microseconds. */
   final Recorder latency = new Recorder(3);
 
+  /**
+   * Time from writing a publish request to its answer, microseconds; recorded by the publisher,
+   * which runs in the coordinating process only.
+   */
+  final Recorder publishAnswer = new Recorder(3);
+
   /** Time from connect to the response head, microseconds. */
   final Recorder connect = new Recorder(3);
 
@@ -117,6 +123,11 @@ final class Stats {
   /** Connect times recorded or reported since the previous call. */
   synchronized Histogram takeConnect() {
     return take(connect, reportedConnect);
+  }
+
+  /** Publish answer times recorded since the previous call. */
+  Histogram takePublishAnswer() {
+    return publishAnswer.getIntervalHistogram();
   }
 
   private static Histogram take(Recorder recorded, Histogram reported) {

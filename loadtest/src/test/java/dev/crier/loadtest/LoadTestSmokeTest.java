@@ -68,27 +68,29 @@ class LoadTestSmokeTest {
   }
 
   private static LoadTest.Result run(
-      int processes, int topics, int subscribers, int rate, int seconds) throws Exception {
-    return LoadTest.run(
-        Settings.parse(
-            new String[] {
-              "--target",
-              target,
-              "--sub-token",
-              sub,
-              "--pub-token",
-              pub,
-              "--processes",
-              Integer.toString(processes),
-              "--topics",
-              Integer.toString(topics),
-              "--subscribers",
-              Integer.toString(subscribers),
-              "--rate",
-              Integer.toString(rate),
-              "--duration",
-              Integer.toString(seconds)
-            }));
+      int processes, int topics, int subscribers, int rate, int seconds, String... more)
+      throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--target",
+                target,
+                "--sub-token",
+                sub,
+                "--pub-token",
+                pub,
+                "--processes",
+                Integer.toString(processes),
+                "--topics",
+                Integer.toString(topics),
+                "--subscribers",
+                Integer.toString(subscribers),
+                "--rate",
+                Integer.toString(rate),
+                "--duration",
+                Integer.toString(seconds)));
+    args.addAll(List.of(more));
+    return LoadTest.run(Settings.parse(args.toArray(String[]::new)));
   }
 
   @Test
@@ -97,10 +99,34 @@ class LoadTestSmokeTest {
     assertTrue(fanOut.clean(), fanOut.summary());
     assertEquals(fanOut.expected(), fanOut.received());
     assertTrue(fanOut.expected() >= 200 * 100, fanOut.summary());
+    assertTrue(fanOut.publishAnswer().getTotalCount() > 0, "the answers were timed");
 
     LoadTest.Result oneToOne = run(1, 200, 200, 400, 3);
     assertTrue(oneToOne.clean(), oneToOne.summary());
     assertTrue(oneToOne.expected() >= 1000, oneToOne.summary());
+  }
+
+  @Test
+  void pipelinedPublishingKeepsEveryTopicsOrderAtTheNodeAndTimesEveryAnswer() throws Exception {
+    // 3 topics over 2 connections, at most 8 requests unanswered on each
+    LoadTest.Result run =
+        run(
+            1,
+            3,
+            150,
+            300,
+            3,
+            "--publish",
+            "pipelined",
+            "--publish-connections",
+            "2",
+            "--publish-in-flight",
+            "8");
+    assertTrue(run.clean(), run.summary());
+    assertEquals(run.expected(), run.received(), run.summary());
+    assertTrue(run.expected() >= 150 * 250, run.summary());
+    assertTrue(run.publishAnswer().getTotalCount() > 0, run.summary());
+    assertTrue(run.publishSeconds() >= 3, run.summary());
   }
 
   @Test
