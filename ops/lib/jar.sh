@@ -2,6 +2,9 @@
 # Sets CRIER_JAR.
 CRIER_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CRIER_JAR="$CRIER_ROOT/proxy-node/target/crier-node.jar"
+# The node's JVM options unless JAVA_OPTS says otherwise; the same in ops/docker/Dockerfile,
+# ops/helm/crier/values.yaml and ops/systemd/crier.service (docs/operations.md explains each).
+CRIER_JAVA_DEFAULTS="-XX:MaxRAMPercentage=75 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError"
 
 crier_jar_stale() {
   [ ! -f "$CRIER_JAR" ] && return 0

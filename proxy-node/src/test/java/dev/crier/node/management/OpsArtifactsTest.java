@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,39 @@ class OpsArtifactsTest {
       names.add(m.group(1));
     }
     return names;
+  }
+
+  private static String captured(Path file, String regex) throws IOException {
+    Matcher m =
+        Pattern.compile(regex, Pattern.MULTILINE).matcher(Files.readString(OPS.resolve(file)));
+    assertTrue(m.find(), file + " has no line matching " + regex);
+    return m.group(1);
+  }
+
+  /**
+   * The node's JVM options are written in four places (the ops scripts, the image, the chart, the
+   * systemd unit): they must say the same, and a JVM must start with them.
+   */
+  @Test
+  void everyWayOfRunningANodeGivesItTheSameJvmOptions() throws Exception {
+    String defaults = captured(Path.of("lib/jar.sh"), "^CRIER_JAVA_DEFAULTS=\"([^\"]+)\"$");
+    assertEquals(defaults, captured(Path.of("docker/Dockerfile"), "^ENV JAVA_OPTS=\"([^\"]+)\"$"));
+    assertEquals(defaults, captured(Path.of("helm/crier/values.yaml"), "^javaOpts: \"([^\"]+)\"$"));
+    assertEquals(
+        defaults,
+        captured(Path.of("systemd/crier.service"), "^Environment=\"JAVA_OPTS=([^\"]+)\"$"));
+    assertTrue(
+        Files.readString(OPS.resolve("crier")).contains("${JAVA_OPTS:-$CRIER_JAVA_DEFAULTS}"),
+        "ops/crier uses the defaults");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>();
+    command.add(java);
+    command.addAll(List.of(defaults.split(" ")));
+    command.add("-version");
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS), "java -version did not end");
+    assertEquals(0, p.exitValue(), "java " + defaults + " -version: " + out);
   }
 
   @Test
