@@ -176,6 +176,9 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
    */
   private final ArrayDeque<FeedItem.Frame> recent = new ArrayDeque<>();
 
+  /** Subscribers without a cursor that came while the hub was not live; they join once it is. */
+  private final List<Subscriber> awaitingPosition = new ArrayList<>();
+
   /** Events that arrived while the hub did not know its place, or was filling a gap. */
   private final List<TopicEvent> pending = new ArrayList<>();
 
@@ -227,20 +230,29 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
       catchUp(subscriber, position, fromRecent, false);
       return this;
     }
+    if (subscribe.after() == null && subscribe.replay() == 0) {
+      // Not live yet, so an ask of the owner is under way: the subscriber joins at the position it
+      // brings, with everyone else who came meanwhile, instead of each asking on its own.
+      awaitingPosition.add(subscriber);
+      return this;
+    }
+    read(subscribe.subscriberId(), subscribe.after(), subscribe.replay());
+    return this;
+  }
+
+  /** Asks the owner for a subscriber's history; the answer comes back as HistoryRead. */
+  private void read(long subscriberId, Position after, int replay) {
     int limit = settings.historyLimit();
     getContext()
         .pipeToSelf(
             owners.<TopicOwner.Slice>ask(
                 topic,
-                replyTo ->
-                    new TopicOwner.Read(
-                        subscribe.after(), subscribe.replay(), limit, replyTo, node),
+                replyTo -> new TopicOwner.Read(after, replay, limit, replyTo, node),
                 settings.ownerTimeout()),
             (slice, failure) ->
                 failure == null
-                    ? new HistoryRead(subscribe.subscriberId(), slice)
-                    : new HistoryFailed(subscribe.subscriberId(), failure));
-    return this;
+                    ? new HistoryRead(subscriberId, slice)
+                    : new HistoryFailed(subscriberId, failure));
   }
 
   /**
@@ -452,6 +464,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
       }
     }
     scheduleResync(foundMissing);
+    joinAwaiting();
     List<TopicEvent> held = new ArrayList<>(pending);
     pending.clear();
     held.forEach(this::live);
@@ -465,11 +478,28 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
         .getLog()
         .warn("owner of [{}] did not answer a resync: {}", topic, failed.cause().toString());
     if (position != null) {
+      // The hub goes on from its position (a gap seen live asks again), so joining there is safe.
+      joinAwaiting();
       List<TopicEvent> held = new ArrayList<>(pending);
       pending.clear();
       held.forEach(this::live);
+    } else {
+      // Never placed: each waiting subscriber asks the owner itself (and answers 503 if it cannot).
+      List<Subscriber> waiting = new ArrayList<>(awaitingPosition);
+      awaitingPosition.clear();
+      waiting.forEach(s -> read(s.id, null, 0));
     }
     return this;
+  }
+
+  private void joinAwaiting() {
+    for (Subscriber s : awaitingPosition) {
+      if (subscribers.get(s.id) == s) {
+        counters.servedFromRecent();
+        catchUp(s, position, List.of(), false);
+      }
+    }
+    awaitingPosition.clear();
   }
 
   private boolean newer(Position p) {

@@ -12,7 +12,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +29,12 @@ class HubServedSubscribeTest {
   private static final String TOKEN = TestNode.allAccess();
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final String SERVED = "crier_subscribes_served_by_hub_total";
+  private final ExecutorService pool = Executors.newFixedThreadPool(40);
+
+  @AfterEach
+  void stopPool() {
+    pool.shutdownNow();
+  }
 
   @Test
   void theHubServesWhatItsLatestEventsCoverAndTheOwnerTheRest() throws Exception {
@@ -38,16 +49,16 @@ class HubServedSubscribeTest {
       publish(node, topic, 0, 20);
       List<SseEvent> all = first.next(20, WAIT);
       assertEquals(expected(0, 20), data(all));
-      assertEquals(0, node.metric(SERVED), "the first subscriber found no live hub");
+      assertEquals(1, node.metric(SERVED), "the first subscriber joined at the hub's first ask");
 
       try (SseClient live = SseClient.open(uri(node, topic), TOKEN)) {
-        assertEquals(1, node.metric(SERVED), "no cursor: joined the live hub");
+        assertEquals(2, node.metric(SERVED), "no cursor: joined the live hub");
         // Within the latest 8: e12…e19 are missed after e11.
         try (SseClient near = resume(node, topic, all.get(11).lastEventId());
             SseClient far = resume(node, topic, all.get(10).lastEventId());
             SseClient replayNear = SseClient.open(uri(node, topic + "?replay=8"), TOKEN);
             SseClient replayFar = SseClient.open(uri(node, topic + "?replay=9"), TOKEN)) {
-          assertEquals(3, node.metric(SERVED), "the near resume and replay from the hub only");
+          assertEquals(4, node.metric(SERVED), "the near resume and replay from the hub only");
           publish(node, topic, 20, 22);
           assertEquals(expected(20, 22), data(live.next(2, WAIT)));
           List<SseEvent> fromHub = near.next(10, WAIT);
@@ -64,6 +75,44 @@ class HubServedSubscribeTest {
             assertTrue(c.quietFor(Duration.ofMillis(100)), "nothing more, nothing twice");
           }
         }
+      }
+    }
+  }
+
+  @Test
+  void subscribersWhoArriveBeforeTheHubIsLiveJoinAtThePositionItsFirstAskBrings() throws Exception {
+    try (TestNode node = TestNode.start()) {
+      String topic = "fresh";
+      publish(node, topic, 0, 3);
+      int n = 40;
+      List<CompletableFuture<SseClient>> opening = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        opening.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return SseClient.open(uri(node, topic), TOKEN);
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                },
+                pool));
+      }
+      List<SseClient> clients = new ArrayList<>();
+      try {
+        for (CompletableFuture<SseClient> c : opening) {
+          clients.add(c.get(30, TimeUnit.SECONDS));
+        }
+        // None asked the owner for history: all joined the hub, waiting for its first ask or not.
+        assertEquals(n, node.metric(SERVED));
+        publish(node, topic, 3, 6);
+        for (SseClient c : clients) {
+          assertEquals(200, c.status());
+          assertEquals(expected(3, 6), data(c.next(3, WAIT)), "only what came after the 200");
+          assertTrue(c.quietFor(Duration.ofMillis(20)));
+        }
+      } finally {
+        clients.forEach(SseClient::close);
       }
     }
   }
