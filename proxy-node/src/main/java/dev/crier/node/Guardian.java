@@ -186,6 +186,7 @@ public final class Guardian {
                     subscribe.bufferSize(),
                     history.maxEvents(),
                     subscribe.recentEvents(),
+                    subscribe.fanOutSlice(),
                     publish.timeout(),
                     cluster.hubResyncInterval(),
                     cluster.hubResyncMaxInterval()),

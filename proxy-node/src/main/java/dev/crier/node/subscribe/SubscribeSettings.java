@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param maxConnections open SSE connections this node accepts before answering 503
  * @param recentEvents latest events of a topic its hub keeps, to serve resumes and replays within
  *     them without asking the topic's owner
+ * @param fanOutSlice subscribers of a topic an event is handed to before its hub lets the rest of
+ *     the node run
  * @param drainWindow when the node drains, its streams are ended in batches spread over this long
  * @param drainLinger after the window, how long ended streams may write their last bytes, and then
  *     how long connections still open get before they are closed
@@ -27,6 +29,7 @@ public record SubscribeSettings(
     long bufferBytes,
     int maxConnections,
     int recentEvents,
+    int fanOutSlice,
     Duration drainWindow,
     Duration drainLinger) {
 
@@ -34,6 +37,7 @@ public record SubscribeSettings(
     positive("max-topics", maxTopics);
     positive("buffer-size", bufferSize);
     positive("max-connections", maxConnections);
+    positive("fan-out-slice", fanOutSlice);
     if (recentEvents < 0) {
       throw new IllegalArgumentException(
           "crier.subscribe.recent-events must be >= 0, was " + recentEvents);
@@ -60,6 +64,7 @@ public record SubscribeSettings(
         c.getBytes("buffer-bytes"),
         c.getInt("max-connections"),
         c.getInt("recent-events"),
+        c.getInt("fan-out-slice"),
         root.getDuration("crier.drain.window"),
         root.getDuration("crier.drain.linger"));
   }
@@ -81,6 +86,7 @@ public record SubscribeSettings(
             bufferBytes,
             maxConnections,
             recentEvents,
+            fanOutSlice,
             drainWindow,
             drainLinger);
   }

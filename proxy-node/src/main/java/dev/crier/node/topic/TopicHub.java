@@ -85,6 +85,11 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     INSTANCE
   }
 
+  /** Goes on with a fan-out that was handed out in slices. */
+  private enum HandOutMore implements InternalCommand {
+    INSTANCE
+  }
+
   /** How often a catch-up larger than a subscriber's queue is topped up. */
   private static final Duration CATCH_UP_INTERVAL = Duration.ofMillis(10);
 
@@ -99,11 +104,13 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
    * @param resyncMaxInterval the interval doubles after each ask that finds nothing missing, up to
    *     this; an ask that finds something, or a gap seen live, brings it back to resyncInterval
    * @param recentEvents latest frames kept to serve resumes and replays without the owner
+   * @param fanOutSlice subscribers a frame is offered to before the hub lets others run
    */
   public record Settings(
       int bufferSize,
       int historyLimit,
       int recentEvents,
+      int fanOutSlice,
       Duration ownerTimeout,
       Duration resyncInterval,
       Duration resyncMaxInterval) {}
@@ -154,6 +161,8 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
 
   private record Failed(Subscriber subscriber, QueueOfferResult why) {}
 
+  private record Outgoing(TopicEvent event, FeedItem.Frame frame, List<Subscriber> to) {}
+
   private final String topic;
   private final Settings settings;
   private final TopicOwners owners;
@@ -178,6 +187,12 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
 
   /** Subscribers without a cursor that came while the hub was not live; they join once it is. */
   private final List<Subscriber> awaitingPosition = new ArrayList<>();
+
+  /** Frames being handed to the subscribers there were when each was fanned out, oldest first. */
+  private final ArrayDeque<Outgoing> outgoing = new ArrayDeque<>();
+
+  /** The next subscriber of the oldest outgoing frame. */
+  private int nextRecipient;
 
   /** Events that arrived while the hub did not know its place, or was filling a gap. */
   private final List<TopicEvent> pending = new ArrayList<>();
@@ -215,6 +230,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
         .onMessage(ResyncFailed.class, this::onResyncFailed)
         .onMessageEquals(ResyncTick.INSTANCE, this::onResyncTick)
         .onMessageEquals(CatchUpTick.INSTANCE, this::onCatchUpTick)
+        .onMessageEquals(HandOutMore.INSTANCE, this::onHandOutMore)
         .onMessageEquals(CompleteAll.INSTANCE, this::onCompleteAll)
         .build();
   }
@@ -527,25 +543,58 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     if (subscribers.isEmpty()) {
       return;
     }
-    List<Failed> failed = null;
-    for (Subscriber s : subscribers.values()) {
-      QueueOfferResult result;
-      if (s.heldBack != null) {
-        result = heldBack(s, frame);
-      } else if (s.wants(frame.position())) {
-        result = offer(s, frame);
-      } else {
-        continue;
+    outgoing.add(new Outgoing(event, frame, new ArrayList<>(subscribers.values())));
+    if (outgoing.size() == 1) {
+      handOut();
+    }
+  }
+
+  /**
+   * Offers the oldest outgoing frames to at most {@code fanOutSlice} subscribers, then, if more is
+   * left, lets the rest of the node run before it goes on: each offer wakes a connection, and a
+   * whole fan-out to many connections at once would queue that many wake-ups ahead of everything
+   * else on the node (a publish's answer among them). Events leave in order for every subscriber.
+   */
+  private void handOut() {
+    int budget = settings.fanOutSlice();
+    while (budget > 0 && !outgoing.isEmpty()) {
+      Outgoing o = outgoing.peek();
+      List<Failed> failed = null;
+      while (budget > 0 && nextRecipient < o.to().size()) {
+        Subscriber s = o.to().get(nextRecipient++);
+        budget--;
+        QueueOfferResult result;
+        if (subscribers.get(s.id) != s) {
+          continue;
+        } else if (s.heldBack != null) {
+          result = heldBack(s, o.frame());
+        } else if (s.wants(o.frame().position())) {
+          result = offer(s, o.frame());
+        } else {
+          continue;
+        }
+        if (result != QueueOfferResult.enqueued()) {
+          failed = failed == null ? new ArrayList<>() : failed;
+          failed.add(new Failed(s, result));
+        }
       }
-      if (result != QueueOfferResult.enqueued()) {
-        failed = failed == null ? new ArrayList<>() : failed;
-        failed.add(new Failed(s, result));
+      if (failed != null) {
+        failed.forEach(f -> remove(f.subscriber(), f.why()));
+      }
+      if (nextRecipient == o.to().size()) {
+        outgoing.poll();
+        nextRecipient = 0;
+        counters.handedOut(o.event(), System.currentTimeMillis());
       }
     }
-    if (failed != null) {
-      failed.forEach(f -> remove(f.subscriber(), f.why()));
+    if (!outgoing.isEmpty()) {
+      getContext().getSelf().tell(HandOutMore.INSTANCE);
     }
-    counters.handedOut(event, System.currentTimeMillis());
+  }
+
+  private Behavior<Command> onHandOutMore() {
+    handOut();
+    return this;
   }
 
   private Behavior<Command> onCompleteAll() {

@@ -44,6 +44,78 @@ class FanOutTest {
     }
   }
 
+  /**
+   * With the hub handing each event to 3 subscribers per turn, batches of events reach 10 readers
+   * (some joining, one resuming, one leaving while events are still being handed out) complete and
+   * in order.
+   */
+  @Test
+  void aFanOutHandedOutInSlicesKeepsEveryStreamCompleteAndInOrder() throws Exception {
+    node = TestNode.start("crier.subscribe.fan-out-slice = 3");
+    String topic = "sliced/" + UUID.randomUUID();
+    List<SseClient> readers = new ArrayList<>();
+    try {
+      for (int i = 0; i < 8; i++) {
+        readers.add(SseClient.open(node.http("/events/" + topic), TOKEN));
+      }
+      SseClient leaving = SseClient.open(node.http("/events/" + topic), TOKEN);
+      publishBatches(topic, 0, 200);
+      leaving.close();
+      SseClient joining = SseClient.open(node.http("/events/" + topic), TOKEN);
+      List<SseEvent> first = readers.get(0).next(200, Duration.ofSeconds(30));
+      SseClient resuming =
+          SseClient.open(
+              node.http("/events/" + topic),
+              java.util.Map.of(
+                  "Authorization",
+                  "Bearer " + TOKEN,
+                  "Last-Event-ID",
+                  first.get(149).lastEventId()));
+      publishBatches(topic, 200, 400);
+      assertEquals(expected(0, 400), data(first, readers.get(0).next(200, Duration.ofSeconds(30))));
+      for (SseClient reader : readers.subList(1, readers.size())) {
+        assertEquals(expected(0, 400), data(reader.next(400, Duration.ofSeconds(30)), List.of()));
+      }
+      assertEquals(expected(150, 400), data(resuming.next(250, Duration.ofSeconds(30)), List.of()));
+      // Joined after the first 200 were published: the rest, from wherever the hub was.
+      List<String> joined = data(joining.settle(Duration.ofMillis(300)), List.of());
+      assertTrue(joined.size() >= 200, "joined late, got " + joined.size());
+      assertEquals(expected(400 - joined.size(), 400), joined);
+      for (SseClient c : List.of(readers.get(1), resuming, joining)) {
+        assertTrue(c.quietFor(Duration.ofMillis(50)), "nothing twice");
+      }
+      resuming.close();
+      joining.close();
+    } finally {
+      readers.forEach(SseClient::close);
+    }
+  }
+
+  private void publishBatches(String topic, int from, int to) throws Exception {
+    for (int start = from; start < to; start += 50) {
+      List<String> batch = new ArrayList<>();
+      for (int i = start; i < Math.min(to, start + 50); i++) {
+        batch.add("e" + i);
+      }
+      assertEquals(201, Http.publishBatch(node.http("/publish"), topic, batch, TOKEN).status());
+    }
+  }
+
+  private static List<String> expected(int from, int to) {
+    List<String> out = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      out.add("e" + i);
+    }
+    return out;
+  }
+
+  private static List<String> data(List<SseEvent> a, List<SseEvent> b) {
+    List<String> out = new ArrayList<>();
+    a.forEach(e -> out.add(e.data()));
+    b.forEach(e -> out.add(e.data()));
+    return out;
+  }
+
   @Test
   void hundredSubscribersEachReceiveThousandEventsInOrder() throws Exception {
     node = TestNode.start();
