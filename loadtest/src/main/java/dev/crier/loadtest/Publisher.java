@@ -1,15 +1,16 @@
 package dev.crier.loadtest;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,7 +19,9 @@ import java.util.concurrent.TimeUnit;
  * millisecond go out together, and one such batch at a time, so that each topic's events reach the
  * server in order; if the server falls behind, batches grow. How a batch is sent depends on the
  * server: Crier takes it as one {@code POST /publish}, Pushpin as one publish call with many items,
- * Nchan as one POST per event (sequential per topic, topics in parallel).
+ * Nchan as one POST per event (sequential per topic, topics in parallel). Requests go over
+ * keep-alive {@link HttpConnection}s, each written at once: one batch's request from the publishing
+ * thread itself, Nchan's per-topic chains from a pool of threads and connections.
  */
 final class Publisher implements AutoCloseable {
   /** The server's default {@code crier.publish.max-batch-events}. */
@@ -28,8 +31,20 @@ final class Publisher implements AutoCloseable {
 
   private final Settings settings;
   private final Stats stats;
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  /** Crier's and Pushpin's connection; one batch is in flight at a time. */
+  private final HttpConnection connection;
+
+  /** Nchan's idle connections, and the threads its per-topic chains run on. */
+  private final ConcurrentLinkedDeque<HttpConnection> idle = new ConcurrentLinkedDeque<>();
+
+  private final ExecutorService chains =
+      Executors.newCachedThreadPool(
+          task -> {
+            Thread thread = new Thread(task, "nchan-publisher");
+            thread.setDaemon(true);
+            return thread;
+          });
   private final NngPush push;
   private final long[] seq;
   private final String padding;
@@ -39,6 +54,7 @@ final class Publisher implements AutoCloseable {
     this.settings = settings;
     this.stats = stats;
     this.push = settings.pushTo() == null ? null : new NngPush(settings.pushTo());
+    this.connection = new HttpConnection(settings.publishTo());
     this.seq = new long[settings.topics()];
     this.padding = "x".repeat(settings.payload());
   }
@@ -73,11 +89,21 @@ final class Publisher implements AutoCloseable {
     if (push != null) {
       return pushAll(batch);
     }
-    return switch (settings.server()) {
-      case CRIER -> post(crierRequest(batch), batch.size(), 201);
-      case PUSHPIN -> post(pushpinRequest(batch), batch.size(), 200);
-      case NCHAN -> nchan(batch);
-    };
+    switch (settings.server()) {
+      case CRIER ->
+          post(
+              connection,
+              "/publish",
+              settings.publisherToken(),
+              crierBody(batch),
+              batch.size(),
+              201);
+      case PUSHPIN -> post(connection, "/publish/", "", pushpinBody(batch), batch.size(), 200);
+      case NCHAN -> {
+        return nchan(batch);
+      }
+    }
+    return CompletableFuture.completedFuture(null);
   }
 
   @Override
@@ -85,6 +111,9 @@ final class Publisher implements AutoCloseable {
     if (push != null) {
       push.close();
     }
+    connection.close();
+    chains.shutdownNow();
+    idle.forEach(HttpConnection::close);
   }
 
   private CompletableFuture<Void> pushAll(List<Event> batch) {
@@ -101,7 +130,7 @@ final class Publisher implements AutoCloseable {
     return CompletableFuture.completedFuture(null);
   }
 
-  private HttpRequest crierRequest(List<Event> batch) {
+  private static String crierBody(List<Event> batch) {
     StringBuilder body = new StringBuilder("[");
     for (Event e : batch) {
       body.append(body.length() > 1 ? "," : "")
@@ -111,18 +140,11 @@ final class Publisher implements AutoCloseable {
           .append(e.data())
           .append("\"}");
     }
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(settings.publishTo() + "/publish"))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body.append(']').toString()));
-    if (!settings.publisherToken().isEmpty()) {
-      request.header("Authorization", "Bearer " + settings.publisherToken());
-    }
-    return request.build();
+    return body.append(']').toString();
   }
 
   /** GRIP publish: every item is an SSE frame for the channel named like the topic. */
-  private HttpRequest pushpinRequest(List<Event> batch) {
+  private static String pushpinBody(List<Event> batch) {
     StringBuilder body = new StringBuilder("{\"items\":[");
     boolean first = true;
     for (Event e : batch) {
@@ -134,48 +156,55 @@ final class Publisher implements AutoCloseable {
           .append("\\n\\n\"}}}");
       first = false;
     }
-    return HttpRequest.newBuilder(URI.create(settings.publishTo() + "/publish/"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body.append("]}").toString()))
-        .build();
+    return body.append("]}").toString();
   }
 
-  /** Nchan publishes one message per POST; each topic's POSTs go one after another. */
+  /**
+   * Nchan publishes one message per POST; each topic's POSTs go one after another on one
+   * connection, topics in parallel.
+   */
   private CompletableFuture<Void> nchan(List<Event> batch) {
     Map<String, List<Event>> byTopic = new LinkedHashMap<>();
     for (Event e : batch) {
       byTopic.computeIfAbsent(e.topic(), t -> new ArrayList<>()).add(e);
     }
-    List<CompletableFuture<Void>> chains = new ArrayList<>();
+    List<CompletableFuture<Void>> running = new ArrayList<>();
     for (List<Event> events : byTopic.values()) {
-      CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-      for (Event e : events) {
-        HttpRequest request =
-            HttpRequest.newBuilder(URI.create(settings.publishTo() + "/pub/" + e.topic()))
-                .POST(HttpRequest.BodyPublishers.ofString(e.data()))
-                .build();
-        chain = chain.thenCompose(done -> post(request, 1, 201, 202));
-      }
-      chains.add(chain);
+      running.add(
+          CompletableFuture.runAsync(
+              () -> {
+                HttpConnection c = idle.poll();
+                c = c == null ? new HttpConnection(settings.publishTo()) : c;
+                for (Event e : events) {
+                  post(c, "/pub/" + e.topic(), "", e.data(), 1, 201, 202);
+                }
+                idle.push(c);
+              },
+              chains));
     }
-    return CompletableFuture.allOf(chains.toArray(CompletableFuture[]::new));
+    return CompletableFuture.allOf(running.toArray(CompletableFuture[]::new));
   }
 
-  private CompletableFuture<Void> post(HttpRequest request, int count, int... accepted) {
-    return http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-        .handle(
-            (response, failure) -> {
-              if (failure == null && ok(response.statusCode(), accepted)) {
-                stats.published.add(count);
-              } else {
-                stats.publishFailures.add(count);
-                stats.error(
-                    failure == null
-                        ? "publish status " + response.statusCode()
-                        : "publish: " + failure.getClass().getSimpleName());
-              }
-              return null;
-            });
+  /**
+   * Sends one request (a JSON body unless Nchan's) and counts its events as published or failed.
+   *
+   * @param token bearer token, empty for none
+   */
+  private void post(
+      HttpConnection c, String path, String token, String body, int count, int... accepted) {
+    try {
+      String contentType = settings.server() == Server.NCHAN ? null : "application/json";
+      int status = c.post(path, contentType, token, body.getBytes(StandardCharsets.UTF_8));
+      if (ok(status, accepted)) {
+        stats.published.add(count);
+      } else {
+        stats.publishFailures.add(count);
+        stats.error("publish status " + status);
+      }
+    } catch (IOException | RuntimeException e) {
+      stats.publishFailures.add(count);
+      stats.error("publish: " + e.getClass().getSimpleName());
+    }
   }
 
   private static boolean ok(int status, int... accepted) {
