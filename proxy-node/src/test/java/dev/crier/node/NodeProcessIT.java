@@ -114,4 +114,52 @@ class NodeProcessIT {
     assertTrue(err.lines().noneMatch(l -> l.startsWith("\tat ")), "no stack trace: " + err);
     assertEquals("", out, "nothing announced");
   }
+
+  /**
+   * With 2 CPUs the JDK's common pool has one thread, and CompletableFuture then started a new
+   * thread for every callback of a Pekko result: two per publish (Main.poolCallbacks).
+   */
+  @Test
+  void publishesOnATwoCpuMachineStartNoThreadsOfTheirOwn() throws Exception {
+    try (NodeProcess node =
+        NodeProcess.start(
+            Map.of("JAVA_TOOL_OPTIONS", "-XX:ActiveProcessorCount=2"),
+            List.of("pekko.remote.artery.canonical.port=0"))) {
+      String http = node.printed("crier: http listening on");
+      URI metrics =
+          URI.create("http://" + node.printed("crier: management listening on") + "/metrics");
+      String publisher = node.printed("crier: dev publisher token:");
+      HttpClient client = HttpClient.newHttpClient();
+      HttpRequest publish =
+          HttpRequest.newBuilder(URI.create("http://" + http + "/topics/threads/events"))
+              .header("Authorization", "Bearer " + publisher)
+              .POST(HttpRequest.BodyPublishers.ofString("e"))
+              .build();
+      int publishes = 200;
+      for (int i = 0; i < 20; i++) {
+        assertEquals(
+            201, client.send(publish, HttpResponse.BodyHandlers.discarding()).statusCode());
+      }
+      long before = threadsStarted(client, metrics);
+      for (int i = 0; i < publishes; i++) {
+        assertEquals(
+            201, client.send(publish, HttpResponse.BodyHandlers.discarding()).statusCode());
+      }
+      long started = threadsStarted(client, metrics) - before;
+      assertTrue(
+          started < publishes / 4, started + " threads started by " + publishes + " publishes");
+    }
+  }
+
+  private static long threadsStarted(HttpClient client, URI metrics) throws Exception {
+    String body =
+        client
+            .send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString())
+            .body();
+    return body.lines()
+        .filter(l -> l.startsWith("jvm_threads_started_total "))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.indexOf(' ') + 1)))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no jvm_threads_started_total in " + body));
+  }
 }
