@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -63,14 +64,7 @@ class FanOutTest {
       leaving.close();
       SseClient joining = SseClient.open(node.http("/events/" + topic), TOKEN);
       List<SseEvent> first = readers.get(0).next(200, Duration.ofSeconds(30));
-      SseClient resuming =
-          SseClient.open(
-              node.http("/events/" + topic),
-              java.util.Map.of(
-                  "Authorization",
-                  "Bearer " + TOKEN,
-                  "Last-Event-ID",
-                  first.get(149).lastEventId()));
+      SseClient resuming = resume(topic, first.get(149).lastEventId());
       publishBatches(topic, 200, 400);
       assertEquals(expected(0, 400), data(first, readers.get(0).next(200, Duration.ofSeconds(30))));
       for (SseClient reader : readers.subList(1, readers.size())) {
@@ -89,6 +83,12 @@ class FanOutTest {
     } finally {
       readers.forEach(SseClient::close);
     }
+  }
+
+  private SseClient resume(String topic, String lastEventId) throws Exception {
+    return SseClient.open(
+        node.http("/events/" + topic),
+        Map.of("Authorization", "Bearer " + TOKEN, "Last-Event-ID", lastEventId));
   }
 
   private void publishBatches(String topic, int from, int to) throws Exception {
@@ -223,14 +223,7 @@ class FanOutTest {
       for (int i = 0; i < before.size(); i++) {
         assertEquals(i + payload, before.get(i).data(), "event " + i + " before the cut");
       }
-      try (SseClient resumed =
-          SseClient.open(
-              node.http("/events/" + topic),
-              java.util.Map.of(
-                  "Authorization",
-                  "Bearer " + TOKEN,
-                  "Last-Event-ID",
-                  before.get(before.size() - 1).lastEventId()))) {
+      try (SseClient resumed = resume(topic, before.get(before.size() - 1).lastEventId())) {
         List<SseEvent> rest = resumed.next(n - before.size(), Duration.ofSeconds(60));
         for (int i = 0; i < rest.size(); i++) {
           assertEquals(before.size() + i + payload, rest.get(i).data(), "event after the cut");
