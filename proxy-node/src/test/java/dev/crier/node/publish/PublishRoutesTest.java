@@ -81,6 +81,41 @@ class PublishRoutesTest {
     assertFalse(a.json().get("message").asText().isEmpty());
   }
 
+  /**
+   * Dot segments in a URL path are resolved before routing, so grants must (and do) apply to the
+   * resolved topic: a token for {@code orders/*} cannot reach {@code victim} through {@code
+   * orders/../victim}, while in a JSON body the same name is an ordinary topic of its own.
+   */
+  @Test
+  void dotSegmentsInThePathAreResolvedAndGrantsApplyToTheResolvedTopic() throws Exception {
+    String prefix = "dots" + UUID.randomUUID();
+    String orders = TestNode.token(List.of(), List.of(prefix + "/*"));
+    String victim = "v" + UUID.randomUUID();
+    Http.Answer viaPath =
+        Http.send(
+            Http.auth(
+                    HttpRequest.newBuilder(
+                        URI.create(
+                            node.http("/").toString()
+                                + "topics/"
+                                + prefix
+                                + "/../"
+                                + victim
+                                + "/events")),
+                    orders)
+                .POST(HttpRequest.BodyPublishers.ofString("x"))
+                .build());
+    assertError(viaPath, 403, "forbidden");
+    assertTrue(viaPath.json().get("message").asText().endsWith(" " + victim), viaPath.raw().body());
+    Http.Answer inBody =
+        Http.postJson(
+            node.http("/publish"),
+            "[{\"topic\":\"" + prefix + "/../" + victim + "\",\"data\":\"x\"}]",
+            orders);
+    assertEquals(201, inBody.status(), inBody.raw().body());
+    assertEquals(0, history(victim, "").get("events").size(), "nothing reached " + victim);
+  }
+
   @Test
   void publishedEventsAreInHistoryInOrderWithTheirIds() throws Exception {
     String topic = topic();
