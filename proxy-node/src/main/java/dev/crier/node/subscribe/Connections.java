@@ -9,6 +9,7 @@ import dev.crier.node.topic.TopicHub;
 import dev.crier.node.topic.TopicHubs;
 import dev.crier.protocol.cursor.CursorCodec;
 import dev.crier.protocol.cursor.Position;
+import dev.crier.protocol.sse.SseEncoder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,6 +28,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Scheduler;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.concurrent.ExecutionContext;
@@ -45,6 +47,7 @@ public final class Connections {
   private final ActorRef<TopicHubs.Command> hubs;
   private final NodeLifecycle lifecycle;
   private final Limits limits;
+  private final ByteString retryFrame;
   private final AtomicLong ids = new AtomicLong();
   private final AtomicInteger open = new AtomicInteger();
   private final LongAdder opened = new LongAdder();
@@ -89,6 +92,7 @@ public final class Connections {
     this.hubs = hubs;
     this.lifecycle = lifecycle;
     this.limits = limits;
+    this.retryFrame = ByteString.fromArrayUnsafe(SseEncoder.retry(settings.retry().toMillis()));
     for (DisconnectReason reason : DisconnectReason.values()) {
       disconnects.put(reason, new LongAdder());
     }
@@ -127,6 +131,7 @@ public final class Connections {
             settings.bufferSize(),
             settings.bufferBytes(),
             settings.retry().toMillis(),
+            retryFrame,
             codec,
             failure -> closed(id, failure));
     open.incrementAndGet();

@@ -47,6 +47,7 @@ final class SubscriberStream implements BoundedSourceQueue<FeedItem> {
   private final int capacity;
   private final long maxWriteBytes;
   private final long retryMillis;
+  private final ByteString retryFrame;
   private final SubscriptionFraming framing;
   private final ConcurrentLinkedQueue<FeedItem> items = new ConcurrentLinkedQueue<>();
   private final AtomicInteger size = new AtomicInteger();
@@ -68,7 +69,9 @@ final class SubscriberStream implements BoundedSourceQueue<FeedItem> {
   /**
    * @param capacity events queued before offers are dropped (the subscriber is too slow)
    * @param maxWriteBytes bytes joined into one write at most
-   * @param retryMillis the reconnection delay: first line of the stream, and (jittered) its last
+   * @param retryMillis the reconnection delay, sent jittered as the stream's last line
+   * @param retryFrame its first line, the {@code retry:} field for {@code retryMillis}, encoded
+   *     once for all streams
    * @param onEnd called once when the stream has ended, with the cause the feed was failed with, or
    *     null (completed, or the client went away)
    */
@@ -76,11 +79,13 @@ final class SubscriberStream implements BoundedSourceQueue<FeedItem> {
       int capacity,
       long maxWriteBytes,
       long retryMillis,
+      ByteString retryFrame,
       CursorCodec codec,
       Consumer<Throwable> onEnd) {
     this.capacity = capacity;
     this.maxWriteBytes = maxWriteBytes;
     this.retryMillis = retryMillis;
+    this.retryFrame = retryFrame;
     this.framing = new SubscriptionFraming(codec);
     this.onEnd = onEnd;
   }
@@ -187,7 +192,7 @@ final class SubscriberStream implements BoundedSourceQueue<FeedItem> {
     private final Outlet<ByteString> out;
 
     /** Framed bytes taken from the queue and not yet written: the next write. */
-    private ByteString pending = ByteString.fromArrayUnsafe(SseEncoder.retry(retryMillis));
+    private ByteString pending = retryFrame;
 
     private boolean reported;
 

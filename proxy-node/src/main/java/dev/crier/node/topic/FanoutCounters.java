@@ -47,7 +47,7 @@ public final class FanoutCounters {
     eventsDelivered.add(subscribers);
   }
 
-  void servedFromRecent() {
+  void countServedByHub() {
     servedByHub.increment();
   }
 

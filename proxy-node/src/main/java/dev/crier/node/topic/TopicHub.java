@@ -5,9 +5,7 @@ import dev.crier.protocol.sse.SseEncoder;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -242,7 +240,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     subscribers.put(subscribe.subscriberId(), subscriber);
     List<FeedItem.Frame> fromRecent = fromRecent(subscribe.after(), subscribe.replay());
     if (fromRecent != null) {
-      counters.servedFromRecent();
+      counters.countServedByHub();
       catchUp(subscriber, position, fromRecent, false);
       return this;
     }
@@ -294,11 +292,12 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
 
   private List<FeedItem.Frame> latest(int n) {
     List<FeedItem.Frame> out = new ArrayList<>(n);
-    Iterator<FeedItem.Frame> frames = recent.descendingIterator();
-    for (int i = 0; i < n; i++) {
-      out.add(frames.next());
+    int skip = recent.size() - n;
+    for (FeedItem.Frame frame : recent) {
+      if (skip-- <= 0) {
+        out.add(frame);
+      }
     }
-    Collections.reverse(out);
     return out;
   }
 
@@ -511,7 +510,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
   private void joinAwaiting() {
     for (Subscriber s : awaitingPosition) {
       if (subscribers.get(s.id) == s) {
-        counters.servedFromRecent();
+        counters.countServedByHub();
         catchUp(s, position, List.of(), false);
       }
     }
