@@ -10,7 +10,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
@@ -33,9 +32,6 @@ public final class ShardedTopicOwners implements TopicOwners {
   }
 
   /** Starts this node's part of the sharded owners. */
-  /** The dispatcher topic owners run on (crier-node.conf). */
-  static final String OWNER_DISPATCHER = "crier-owner-dispatcher";
-
   public static ShardedTopicOwners init(
       ActorSystem<?> system,
       TopicOwner.Settings settings,
@@ -71,9 +67,7 @@ public final class ShardedTopicOwners implements TopicOwners {
                             entity.getShard().tell(new ClusterSharding.Passivate<>(owner));
                           }
                         }))
-            .withStopMessage(new TopicOwner.HandOff())
-            // Publishes are sequenced here: off the dispatcher where a fan-out's wake-ups queue.
-            .withEntityProps(DispatcherSelector.fromConfig(OWNER_DISPATCHER)));
+            .withStopMessage(new TopicOwner.HandOff()));
     return new ShardedTopicOwners(sharding);
   }
 
