@@ -76,7 +76,9 @@ public final class HttpServer extends AllDirectives {
                                     RejectionHandler.defaultHandler()
                                         .mapRejectionResponse(HttpServer::asJson),
                                     () -> routes))));
-    return Http.get(system).newServerAt(settings.iface(), settings.port()).bind(all);
+    return Http.get(system)
+        .newServerAt(settings.iface(), settings.port())
+        .bindFlow(ClientHangUp.watching(all.flow(system)));
   }
 
   private static HttpResponse asJson(HttpResponse response) {

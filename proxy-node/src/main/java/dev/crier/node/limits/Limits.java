@@ -66,6 +66,23 @@ public final class Limits {
   }
 
   /**
+   * Whether one more stream from {@code ip} fits its per-address limit (counting nothing, so that a
+   * caller may first make room).
+   */
+  public boolean addressHasRoom(String ip) {
+    return fits(byIp, ip, settings.connectionsPerIp());
+  }
+
+  /** Whether one more stream for {@code subject} fits its per-subject limit. */
+  public boolean subjectHasRoom(String subject) {
+    return fits(bySubject, subject, settings.connectionsPerSubject());
+  }
+
+  private static boolean fits(Map<String, Integer> counts, String key, int limit) {
+    return limit <= 0 || key == null || counts.getOrDefault(key, 0) < limit;
+  }
+
+  /**
    * Takes {@code events} from the subject's publish allowance and, for a token with a tenant, from
    * the tenant's, or throws a 429 rejection naming the allowance that refused. A refused request
    * takes nothing from either.

@@ -74,7 +74,7 @@ public final class NodeMetrics {
         bridge::sequenced);
     byLabel(
         "crier_sse_disconnects",
-        "SSE streams closed, by reason (client_gone, slow_consumer, drained, revoked, failed).",
+        "SSE streams closed, by reason (client_gone, slow_consumer, drained, replaced, revoked, failed).",
         "reason",
         subscribe::disconnects);
     byLabel(

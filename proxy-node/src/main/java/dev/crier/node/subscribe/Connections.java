@@ -13,6 +13,7 @@ import dev.crier.protocol.sse.SseEncoder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -57,21 +58,31 @@ public final class Connections {
   private final Map<String, LongAdder> refused = new ConcurrentHashMap<>();
 
   /**
-   * An open stream, what it holds of the per-client limits, its token's id (null if none) so that
-   * revoking the token ends it, and why the node ended it (null until it does).
+   * An open stream, what it holds of the per-client limits, whose it is (its token's id, null if
+   * none, so that revoking the token ends it; subject and address, so that a reconnect may replace
+   * it), and why the node ended it (null until it does).
    */
   private static final class OpenStream {
+    final long id;
     final SubscriberStream stream;
     final Limits.Release release;
-    final String tokenId;
+    final Grants grants;
+    final String clientAddress;
     final List<String> topics;
     volatile DisconnectReason endedBy;
 
     OpenStream(
-        SubscriberStream stream, Limits.Release release, String tokenId, List<String> topics) {
+        long id,
+        SubscriberStream stream,
+        Limits.Release release,
+        Grants grants,
+        String clientAddress,
+        List<String> topics) {
+      this.id = id;
       this.stream = stream;
       this.release = release;
-      this.tokenId = tokenId;
+      this.grants = grants;
+      this.clientAddress = clientAddress;
       this.topics = topics;
     }
   }
@@ -113,19 +124,33 @@ public final class Connections {
   /**
    * Admits a subscription (or throws the rejection saying why not), registers it with its topics'
    * hubs and completes with its stream once every topic has caught up, so that answering it means
-   * every event published from then on will arrive.
+   * every event published from then on will arrive. The stream ends as soon as {@code hangUp}
+   * completes (its client closed the connection), answered or not.
+   *
+   * <p>A client gone without closing its connection (its network dropped) holds its places until a
+   * write fails, which may take minutes. So a resume (a cursor) that a connection limit would
+   * refuse first ends the oldest stream of the same subject for the same topics, from the same
+   * address if the address is the limit, and takes its place.
    */
   public CompletableFuture<SubscriberStream> open(
-      Grants grants, String clientAddress, CursorCodec codec, Position[] resume, int replay) {
+      Grants grants,
+      String clientAddress,
+      CursorCodec codec,
+      Position[] resume,
+      int replay,
+      CompletionStage<Done> hangUp) {
     if (!lifecycle.serving()) {
       throw refuse(ApiError.unavailable("draining", "node is not serving; reconnect elsewhere", 1));
+    }
+    List<String> topics = codec.topics();
+    if (resume != null) {
+      makeRoomForResume(grants, clientAddress, topics);
     }
     if (open.get() >= settings.maxConnections()) {
       throw refuse(ApiError.unavailable("at_capacity", "node is at its connection limit", 5));
     }
     Limits.Release release = limits.admitConnection(clientAddress, grants.subject());
     long id = ids.incrementAndGet();
-    List<String> topics = codec.topics();
     SubscriberStream stream =
         new SubscriberStream(
             settings.bufferSize(),
@@ -136,7 +161,7 @@ public final class Connections {
             failure -> closed(id, failure));
     open.incrementAndGet();
     opened.increment();
-    streams.put(id, new OpenStream(stream, release, grants.tokenId(), topics));
+    streams.put(id, new OpenStream(id, stream, release, grants, clientAddress, topics));
     CompletableFuture<?>[] synced = new CompletableFuture<?>[topics.size()];
     for (int i = 0; i < topics.size(); i++) {
       CompletableFuture<Void> topicSynced = new CompletableFuture<>();
@@ -147,6 +172,8 @@ public final class Connections {
               new TopicHub.Subscribe(
                   id, stream, resume == null ? null : resume[i], replay, topicSynced)));
     }
+    // After the hubs were told, so that a client gone already leaves them after it came.
+    hangUp.thenRun(() -> hungUp(id));
     log.debug("subscriber [{}] connecting to {}", id, topics);
     return CompletableFuture.allOf(synced)
         .orTimeout(syncTimeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -161,6 +188,36 @@ public final class Connections {
                         "owner_unavailable", "the topics' owners did not answer in time", 1));
               }
               return stream;
+            });
+  }
+
+  private void makeRoomForResume(Grants grants, String clientAddress, List<String> topics) {
+    String subject = grants.subject();
+    boolean addressFull = !limits.addressHasRoom(clientAddress);
+    if (subject == null
+        || (open.get() < settings.maxConnections()
+            && !addressFull
+            && limits.subjectHasRoom(subject))) {
+      return;
+    }
+    Set<String> wanted = Set.copyOf(topics);
+    streams.values().stream()
+        .filter(
+            s ->
+                s.endedBy == null
+                    && subject.equals(s.grants.subject())
+                    && wanted.equals(Set.copyOf(s.topics))
+                    && (!addressFull || clientAddress.equals(s.clientAddress)))
+        .min(Comparator.comparingLong(s -> s.id))
+        .ifPresent(
+            predecessor -> {
+              log.info(
+                  "a resume by [{}] replaces its stream [{}] from {}",
+                  subject,
+                  predecessor.id,
+                  predecessor.clientAddress);
+              end(predecessor, DisconnectReason.REPLACED);
+              closed(predecessor.id, null);
             });
   }
 
@@ -186,6 +243,18 @@ public final class Connections {
     open.decrementAndGet();
     stream.topics.forEach(t -> hubs.tell(new TopicHubs.Unsubscribe(t, id)));
     log.debug("subscriber [{}] disconnected ({}): {}", id, reason.code(), failure);
+  }
+
+  /**
+   * The client closed the connection: end the stream and let go of what it holds now, as its end
+   * may never be reported (a stream whose answer was not sent yet is never materialized).
+   */
+  private void hungUp(long id) {
+    OpenStream stream = streams.get(id);
+    if (stream != null) {
+      end(stream, DisconnectReason.CLIENT_GONE);
+      closed(id, null);
+    }
   }
 
   /** Ends a stream from the node's side, remembering why for the disconnect count. */
@@ -230,7 +299,8 @@ public final class Connections {
   public void endStreamsOf(Set<String> revokedTokenIds) {
     int ended = 0;
     for (OpenStream stream : streams.values()) {
-      if (stream.tokenId != null && revokedTokenIds.contains(stream.tokenId)) {
+      String tokenId = stream.grants.tokenId();
+      if (tokenId != null && revokedTokenIds.contains(tokenId)) {
         end(stream, DisconnectReason.REVOKED);
         ended++;
       }

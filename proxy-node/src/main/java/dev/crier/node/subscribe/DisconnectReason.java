@@ -11,6 +11,11 @@ public enum DisconnectReason {
   SLOW_CONSUMER("slow_consumer", true),
   /** The node is draining; the client reconnects elsewhere. */
   DRAINED("drained", true),
+  /**
+   * A reconnect by the same subject, resuming the same topics, took its place when a connection
+   * limit would have refused the newcomer: the old connection was dead without having said so.
+   */
+  REPLACED("replaced", false),
   /** The stream's token was revoked. */
   REVOKED("revoked", false),
   /** The stream's feed failed (its topic's history could not be read, for one). */

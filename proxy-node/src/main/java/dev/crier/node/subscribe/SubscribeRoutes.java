@@ -4,6 +4,7 @@ import dev.crier.node.auth.AccessRequest;
 import dev.crier.node.auth.Grants;
 import dev.crier.node.http.Access;
 import dev.crier.node.http.ApiError;
+import dev.crier.node.http.ClientHangUp;
 import dev.crier.node.http.PathTopic;
 import dev.crier.node.http.QueryParameters;
 import dev.crier.protocol.cursor.CursorCodec;
@@ -99,7 +100,7 @@ public final class SubscribeRoutes extends AllDirectives {
       }
     }
     return connections
-        .open(grants, clientAddress(request), codec, resume, replay)
+        .open(grants, clientAddress(request), codec, resume, replay, ClientHangUp.of(request))
         .thenApply(
             stream ->
                 HttpResponse.create()

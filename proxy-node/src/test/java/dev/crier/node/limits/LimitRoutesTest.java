@@ -26,6 +26,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,13 +66,53 @@ class LimitRoutesTest {
     return body.append("]").toString();
   }
 
+  /**
+   * A client whose network dropped holds its place until a write to it fails; its reconnect, a
+   * resume by the same subject for the same topics, takes that place instead of being refused.
+   * Nothing else is replaced: not without a cursor, not for other topics, not another subject's.
+   */
+  @Test
+  void aResumeAtTheLimitReplacesItsSubjectsStreamForTheSameTopics() throws Exception {
+    try (TestNode node =
+        TestNode.start(
+            "crier.limits.connections-per-subject = 1\n" + "crier.subscribe.heartbeat = 50s\n")) {
+      String alice = tokenFor("alice");
+      SseClient dead = SseClient.open(node.http("/events/resumed"), alice);
+      SseClient bob = SseClient.open(node.http("/events/resumed"), tokenFor("bob"));
+      assertEquals(201, Http.publish(node, "resumed", "e1", alice).status());
+      String cursor = dead.next(WAIT).lastEventId();
+      bob.next(WAIT);
+
+      assertEquals(429, Http.get(node.http("/events/resumed"), alice).status(), "no cursor");
+      Http.Answer otherTopics =
+          Http.get(node.http("/events/elsewhere?lastEventId=" + cursor), alice);
+      assertEquals(429, otherTopics.status(), "a cursor, for other topics");
+      assertEquals("connections_per_subject", otherTopics.json().get("error").asText());
+
+      try (SseClient resumed =
+          SseClient.open(
+              node.http("/events/resumed"),
+              Map.of("Authorization", "Bearer " + alice, "Last-Event-ID", cursor))) {
+        assertEquals(200, resumed.status());
+        dead.ended().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(1, node.metric("crier_sse_disconnects_total{reason=\"replaced\"}"));
+        assertEquals(2, node.metric("crier_sse_connections"));
+        assertEquals(201, Http.publish(node, "resumed", "e2", alice).status());
+        assertEquals("e2", resumed.next(WAIT).data());
+        assertEquals("e2", bob.next(WAIT).data(), "another subject's stream is left alone");
+      } finally {
+        bob.close();
+      }
+    }
+  }
+
   @Test
   void connectionsPerSubjectAndPerAddressAreCappedAndGivenBack() throws Exception {
     try (TestNode node =
         TestNode.start(
             "crier.limits.connections-per-subject = 2\ncrier.limits.connections-per-ip = 3\n"
-                // a closed client is noticed at the next write
-                + "crier.subscribe.heartbeat = 200ms\n")) {
+                // A closed client is noticed when it closes, not at the next heartbeat.
+                + "crier.subscribe.heartbeat = 50s\n")) {
       String alice = tokenFor("alice");
       SseClient first = SseClient.open(node.http("/events/a"), alice);
       SseClient second = SseClient.open(node.http("/events/b"), alice);

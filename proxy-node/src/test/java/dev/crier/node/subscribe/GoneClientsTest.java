@@ -8,6 +8,8 @@ import dev.crier.node.support.Await;
 import dev.crier.node.support.Http;
 import dev.crier.node.support.SseClient;
 import dev.crier.node.support.TestNode;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpRequest;
@@ -19,9 +21,12 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * Clients that leave or stall at awkward moments: one that leaves before its stream's first byte
- * gives back its place; a revoked stream stuck on a full socket neither stops a later drain from
- * ending every other stream nor keeps the node from stopping within window + 2 × linger.
+ * Clients that leave or stall at awkward moments: one that closes its connection, whether before
+ * its stream's first byte or while it is open, gives back its place at once rather than at the next
+ * heartbeat (the heartbeat here is far longer than the tests wait); a client that merely asks for
+ * the connection to close after the answer keeps its stream; a revoked stream stuck on a full
+ * socket neither stops a later drain from ending every other stream nor keeps the node from
+ * stopping within window + 2 × linger.
  */
 class GoneClientsTest {
   private static final String TOKEN = TestNode.allAccess();
@@ -42,11 +47,75 @@ class GoneClientsTest {
     }
   }
 
+  /** A stream read over a plain socket, line by line. */
+  private record RawStream(Socket socket, BufferedReader lines) {
+    /** Reads until a line starting with {@code prefix}, and returns it. */
+    String lineStartingWith(String prefix) throws Exception {
+      String line;
+      while ((line = lines.readLine()) != null) {
+        if (line.startsWith(prefix)) {
+          return line;
+        }
+      }
+      throw new AssertionError("the stream ended before a line starting with " + prefix);
+    }
+  }
+
+  /** Opens a stream over a plain socket and waits for its first line, the stream's retry field. */
+  private static RawStream subscribed(TestNode node, String topic, String extraHeaders)
+      throws Exception {
+    Socket socket = new Socket(node.http("/").getHost(), node.http("/").getPort());
+    socket.setSoTimeout((int) WAIT.toMillis());
+    OutputStream out = socket.getOutputStream();
+    out.write(
+        ("GET /events/"
+                + topic
+                + " HTTP/1.1\r\nHost: crier\r\n"
+                + extraHeaders
+                + "Authorization: Bearer "
+                + TOKEN
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    RawStream stream =
+        new RawStream(
+            socket,
+            new BufferedReader(
+                new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)));
+    assertEquals("HTTP/1.1 200 OK", stream.lines().readLine());
+    stream.lineStartingWith("retry:");
+    return stream;
+  }
+
+  @Test
+  void aClientThatClosesItsConnectionIsGoneAtOnceAndMayComeStraightBack() throws Exception {
+    try (TestNode node =
+        TestNode.start(
+            "crier.limits.connections-per-ip = 2\n" + "crier.subscribe.heartbeat = 50s\n")) {
+      RawStream closing = subscribed(node, "hang-up/a", "");
+      // Asks for the connection to be closed after the answer: that is not leaving.
+      RawStream asking = subscribed(node, "hang-up/b", "Connection: close\r\n");
+      assertEquals(2, node.metric("crier_sse_connections"));
+      closing.socket().close();
+      Await.until(
+          Duration.ofSeconds(5),
+          () -> node.metric("crier_sse_connections") == 1,
+          () -> "the closed stream is still counted: " + metric(node));
+      assertEquals(1, node.metric("crier_sse_disconnects_total{reason=\"client_gone\"}"));
+      try (SseClient again = SseClient.open(node.http("/events/hang-up/a"), TOKEN)) {
+        assertEquals(200, again.status(), "the per-address place was given back");
+      }
+      assertEquals(201, Http.publish(node, "hang-up/b", "still here", TOKEN).status());
+      assertEquals("data: still here", asking.lineStartingWith("data:"));
+      asking.socket().close();
+    }
+  }
+
   @Test
   void clientsThatLeaveBeforeTheirStreamStartsGiveBackTheirPlace() throws Exception {
     try (TestNode node =
         TestNode.start(
-            "crier.limits.connections-per-ip = 3\n" + "crier.subscribe.heartbeat = 200ms\n")) {
+            "crier.limits.connections-per-ip = 3\n" + "crier.subscribe.heartbeat = 50s\n")) {
       for (int i = 0; i < 20; i++) {
         subscribeAndLeave(node, "gone/" + UUID.randomUUID());
       }

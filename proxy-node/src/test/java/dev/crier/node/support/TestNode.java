@@ -119,7 +119,6 @@ public final class TestNode implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + httpPort + pathAndQuery);
   }
 
-  /** How many members this node sees as Up. */
   /**
    * The value of one sample of {@code /metrics}, e.g. {@code crier_history_events}; 0 if absent.
    */
@@ -133,6 +132,7 @@ public final class TestNode implements AutoCloseable {
         .sum();
   }
 
+  /** How many members this node sees as Up. */
   public int upMembers() {
     int up = 0;
     for (org.apache.pekko.cluster.Member m :
