@@ -27,7 +27,8 @@ import java.util.Map;
  *     otherwise); a subscriber's index picks its topic, server and source address
  * @param processes processes the subscribers are spread over: above 1, this process starts that
  *     many {@link Worker}s, each with its share of the subscribers, and merges what they measure
- * @param sourceAddresses loopback source addresses to spread connections over (127.0.0.2…)
+ * @param sourceAddresses loopback source addresses to spread connections over (127.0.0.2…); with
+ *     one, no source is bound and the kernel picks address and port
  * @param connectRate new connections per second
  * @param maxPending connections opened but not yet answered, at most
  * @param rates events published per second, over all topics: one rate, or steps tried in turn until
