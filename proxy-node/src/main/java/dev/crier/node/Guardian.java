@@ -30,6 +30,7 @@ import dev.crier.node.management.NodeLifecycle;
 import dev.crier.node.management.NodeMetrics;
 import dev.crier.node.publish.PublishRoutes;
 import dev.crier.node.publish.PublishSettings;
+import dev.crier.node.publish.Publisher;
 import dev.crier.node.subscribe.Connections;
 import dev.crier.node.subscribe.SubscribeRoutes;
 import dev.crier.node.subscribe.SubscribeSettings;
@@ -215,6 +216,7 @@ public final class Guardian {
             auth.adminSecret(),
             responses);
     Limits limits = new Limits(LimitSettings.create(config));
+    Publisher publisher = new Publisher(publish, limits, owners, Clock.systemUTC());
     Connections connections =
         new Connections(
             subscribe,
@@ -228,7 +230,8 @@ public final class Guardian {
     SubscribeRoutes subscribeRoutes =
         new SubscribeRoutes(subscribe, history.maxEvents(), access, connections);
     PublishRoutes publishRoutes =
-        new PublishRoutes(publish, history.maxEvents(), access, limits, owners, Clock.systemUTC());
+        new PublishRoutes(
+            publish, history.maxEvents(), access, owners, publisher, Clock.systemUTC());
 
     CompletableFuture<ServerBinding> http =
         new HttpServer()
@@ -271,8 +274,7 @@ public final class Guardian {
             transport,
             bridgeCounters,
             hubs,
-            owners,
-            publish,
+            publisher,
             views.nodes()::get,
             bridge),
         "bridge");

@@ -1,9 +1,8 @@
 package dev.crier.node.bridge;
 
 import dev.crier.node.cluster.NodeInfo;
-import dev.crier.node.publish.PublishSettings;
+import dev.crier.node.publish.Publisher;
 import dev.crier.node.topic.TopicHubs;
-import dev.crier.node.topic.TopicOwners;
 import dev.crier.protocol.envelope.Hello;
 import dev.crier.protocol.sp.SpFrameEncoder;
 import dev.crier.protocol.sp.SpHeader;
@@ -73,7 +72,7 @@ public final class Bridge extends AbstractBehavior<Bridge.Command> {
   /**
    * @param nodeId this node's name, told to peers in the Hello of each link
    * @param hubs this node's hub directory, where events from other nodes go
-   * @param owners where events pushed in by NNG peers are sequenced
+   * @param publisher what publishes the events pushed in by NNG peers
    * @param directory every node's latest {@link NodeInfo}, with its bridge endpoint
    * @param bound completed with the address other nodes dial (the remoting host unless an interface
    *     is configured) once bound
@@ -84,8 +83,7 @@ public final class Bridge extends AbstractBehavior<Bridge.Command> {
       BridgeTransport transport,
       BridgeCounters counters,
       ActorRef<TopicHubs.Command> hubs,
-      TopicOwners owners,
-      PublishSettings publish,
+      Publisher publisher,
       Supplier<Map<String, NodeInfo>> directory,
       CompletableFuture<InetSocketAddress> bound) {
     return Behaviors.setup(
@@ -93,8 +91,7 @@ public final class Bridge extends AbstractBehavior<Bridge.Command> {
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Refresh.INSTANCE, REFRESH);
-                  InboundConnections.Wiring wiring =
-                      new InboundConnections.Wiring(hubs, owners, publish);
+                  InboundConnections.Wiring wiring = new InboundConnections.Wiring(hubs, publisher);
                   return new Bridge(
                       context, settings, nodeId, transport, counters, wiring, directory, bound);
                 }));

@@ -1,10 +1,10 @@
 package dev.crier.node.bridge;
 
-import dev.crier.node.publish.PublishSettings;
+import dev.crier.node.Refusal;
+import dev.crier.node.publish.Publisher;
 import dev.crier.node.topic.TopicEvent;
 import dev.crier.node.topic.TopicHubs;
 import dev.crier.node.topic.TopicOwner;
-import dev.crier.node.topic.TopicOwners;
 import dev.crier.protocol.envelope.BridgeMessage;
 import dev.crier.protocol.envelope.EnvelopeException;
 import dev.crier.protocol.envelope.EventEnvelope;
@@ -45,23 +45,22 @@ final class InboundConnections {
   private static final Logger LOG = LoggerFactory.getLogger(InboundConnections.class);
 
   /** A connection closed on purpose; {@code reason} is the counter's label. */
-  static final class Refusal extends RuntimeException {
+  static final class PeerRefusal extends RuntimeException {
     final String reason;
 
-    Refusal(String reason, String message) {
+    PeerRefusal(String reason, String message) {
       super(message, null, false, false);
       this.reason = reason;
     }
   }
 
-  /** Where inbound traffic goes: the hubs (events from nodes) and the owners (pushed events). */
-  record Wiring(ActorRef<TopicHubs.Command> hubs, TopicOwners owners, PublishSettings publish) {}
+  /** Where inbound traffic goes: the hubs (events from nodes) and the publisher (pushed events). */
+  record Wiring(ActorRef<TopicHubs.Command> hubs, Publisher publisher) {}
 
   private final BridgeSettings settings;
   private final BridgeCounters counters;
   private final ActorRef<TopicHubs.Command> hubs;
-  private final TopicOwners owners;
-  private final PublishSettings publish;
+  private final Publisher publisher;
   private final Cluster cluster;
   private final Source<ByteString, NotUsed> tap;
 
@@ -77,8 +76,7 @@ final class InboundConnections {
     this.settings = settings;
     this.counters = counters;
     this.hubs = wiring.hubs();
-    this.owners = wiring.owners();
-    this.publish = wiring.publish();
+    this.publisher = wiring.publisher();
     this.cluster = cluster;
     this.tap = tap;
   }
@@ -101,7 +99,7 @@ final class InboundConnections {
       return;
     }
     String reason;
-    if (failure instanceof Refusal r) {
+    if (failure instanceof PeerRefusal r) {
       reason = r.reason;
     } else if (failure instanceof SpProtocolException e) {
       reason = e.reason().name().toLowerCase();
@@ -121,18 +119,18 @@ final class InboundConnections {
       case BUS0 -> nodeLink(remote);
       case PUSH0 -> {
         if (!settings.ingestEnabled() || !BridgeSettings.allowed(settings.ingestAllow(), remote)) {
-          throw new Refusal("ingest_not_allowed", "push0 from " + remote + " is not allowed");
+          throw new PeerRefusal("ingest_not_allowed", "push0 from " + remote + " is not allowed");
         }
         yield ingest();
       }
       case SUB0 -> {
         if (tap == null || !BridgeSettings.allowed(settings.tapAllow(), remote)) {
-          throw new Refusal("tap_not_allowed", "sub0 from " + remote + " is not allowed");
+          throw new PeerRefusal("tap_not_allowed", "sub0 from " + remote + " is not allowed");
         }
         yield tap();
       }
       default ->
-          throw new Refusal(
+          throw new PeerRefusal(
               "unsupported_protocol",
               peer.wireName() + " is not served here (bus0, push0 and sub0 are)");
     };
@@ -151,7 +149,7 @@ final class InboundConnections {
                 BridgeMessage m = BridgeMessage.decode(message);
                 if (!greeted[0]) {
                   if (!(m instanceof Hello hello) || !isMember(hello, remote)) {
-                    throw new Refusal(
+                    throw new PeerRefusal(
                         "not_a_member", "a bus0 link did not start with a cluster member's Hello");
                   }
                   greeted[0] = true;
@@ -208,26 +206,28 @@ final class InboundConnections {
     } catch (EnvelopeException | InvalidTopicException e) {
       return rejected("invalid", e.getMessage());
     }
-    if (message.length - pushed.topic().length() - 1 > publish.maxBytes()) {
-      return rejected("too_large", "data exceeds " + publish.maxBytes() + " bytes");
-    }
-    return owners
-        .<TopicOwner.Published>ask(
-            pushed.topic(),
-            replyTo ->
-                // Past the deadline the owner drops it, so that an event logged as lost stays lost.
-                new TopicOwner.Publish(
-                    List.of(new TopicOwner.Draft(null, pushed.data(), null)),
-                    System.currentTimeMillis() + publish.timeout().toMillis(),
-                    replyTo),
-            publish.timeout())
+    Publisher.Event event =
+        new Publisher.Event(pushed.topic(), new TopicOwner.Draft(null, pushed.data(), null));
+    return publisher
+        .publish(Publisher.BRIDGE, List.of(event))
         .handle(
-            (published, failure) -> {
+            (outcome, failure) -> {
               if (failure != null) {
                 counters.ingestRejected("owner_unavailable");
                 LOG.warn("pushed event for [{}] lost: {}", pushed.topic(), failure.toString());
-              } else if (published.refusal() != null) {
-                counters.ingestRejected("refused");
+              } else if (outcome instanceof Publisher.Outcome.Refused refused) {
+                Refusal refusal = refused.refusal();
+                switch (refusal.kind()) {
+                  case OUTCOME_UNKNOWN -> {
+                    counters.ingestRejected("owner_unavailable");
+                    LOG.warn("pushed event for [{}] lost: {}", pushed.topic(), refusal.message());
+                  }
+                  case TOO_LARGE -> {
+                    counters.ingestRejected("too_large");
+                    LOG.debug("pushed event rejected (too_large): {}", refusal.message());
+                  }
+                  default -> counters.ingestRejected("refused");
+                }
               } else {
                 counters.ingestAccepted.increment();
               }
@@ -276,7 +276,7 @@ final class InboundConnections {
             .via(SpStreams.messages(settings.maxMessageBytes()))
             .<Done>map(
                 message -> {
-                  throw new Refusal("sub_sent_data", "a sub0 peer sent a message");
+                  throw new PeerRefusal("sub_sent_data", "a sub0 peer sent a message");
                 })
             .to(Sink.ignore());
     return Flow.fromSinkAndSourceCoupled(silence, frames);

@@ -1,6 +1,7 @@
 package dev.crier.node.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crier.node.Refusal;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -29,6 +30,20 @@ public record ApiError(
         message,
         retryAfterSeconds,
         status.equals(StatusCodes.UNAUTHORIZED) ? BEARER : null);
+  }
+
+  /** The one mapping of a feature's refusal to HTTP: its kind's status, code, message, retry. */
+  public static ApiError of(Refusal refusal) {
+    StatusCode status =
+        switch (refusal.kind()) {
+          case INVALID -> StatusCodes.BAD_REQUEST;
+          case FORBIDDEN -> StatusCodes.FORBIDDEN;
+          case TOO_LARGE -> StatusCodes.PAYLOAD_TOO_LARGE;
+          case LIMITED -> StatusCodes.TOO_MANY_REQUESTS;
+          case UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
+          case OUTCOME_UNKNOWN -> StatusCodes.GATEWAY_TIMEOUT;
+        };
+    return new ApiError(status, refusal.code(), refusal.message(), refusal.retryAfterSeconds());
   }
 
   public static ApiError badRequest(String code, String message) {

@@ -2,18 +2,20 @@ package dev.crier.node.limits;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.crier.node.http.ApiError;
+import dev.crier.node.Refusal;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * This node's per-client limits: SSE connections per client address and per token subject, and
- * publishes per second per token subject and per tenant. A refusal is a 429 with {@code
- * Retry-After}, counted by limit. Also the heap guard, which refuses new SSE subscribers with a 503
- * while the heap is nearly full. Shared by the routes of one node; thread-safe.
+ * publishes per second per token subject and per tenant. A refusal is {@link Refusal.Kind#LIMITED}
+ * with a retry time, counted by limit. Also the heap guard, which refuses new SSE subscribers
+ * ({@link Refusal.Kind#UNAVAILABLE}) while the heap is nearly full. Shared by the routes of one
+ * node; thread-safe.
  */
 public final class Limits {
   /** Collections come every few seconds on a busy node; a client may try again after one. */
@@ -40,29 +42,40 @@ public final class Limits {
     void release();
   }
 
+  /** A new SSE connection's admission: what it gives back when it ends, or why it was refused. */
+  public sealed interface Admission {
+    record Admitted(Release release) implements Admission {}
+
+    record Refused(Refusal refusal) implements Admission {}
+  }
+
   /**
-   * Counts a new SSE connection against its address and subject, or throws a 429 rejection; while
-   * the heap guard is up, throws a 503 rejection instead.
+   * Counts a new SSE connection against its address and subject, or refuses it (counted) at
+   * either's limit, and while the heap guard is up.
    */
-  public Release admitConnection(String ip, String subject) {
+  public Admission admitConnection(String ip, String subject) {
     if (heapGuard.refusing()) {
-      throw counted(
-          ApiError.unavailable(
-              "heap_guard",
-              "node is low on memory and takes no new subscribers; reconnect later or elsewhere",
-              HEAP_GUARD_RETRY_SECONDS));
+      return new Admission.Refused(
+          counted(
+              Refusal.unavailable(
+                  "heap_guard",
+                  "node is low on memory and takes no new subscribers; reconnect later or elsewhere",
+                  HEAP_GUARD_RETRY_SECONDS)));
     }
     if (!take(byIp, ip, settings.connectionsPerIp())) {
-      throw refused("connections_per_ip", "too many streams from " + ip + " on this node", 5);
+      return new Admission.Refused(
+          limited("connections_per_ip", "too many streams from " + ip + " on this node", 5));
     }
     if (!take(bySubject, subject, settings.connectionsPerSubject())) {
       give(byIp, ip, settings.connectionsPerIp());
-      throw refused("connections_per_subject", "too many streams for this token's subject", 5);
+      return new Admission.Refused(
+          limited("connections_per_subject", "too many streams for this token's subject", 5));
     }
-    return () -> {
-      give(byIp, ip, settings.connectionsPerIp());
-      give(bySubject, subject, settings.connectionsPerSubject());
-    };
+    return new Admission.Admitted(
+        () -> {
+          give(byIp, ip, settings.connectionsPerIp());
+          give(bySubject, subject, settings.connectionsPerSubject());
+        });
   }
 
   /**
@@ -84,26 +97,29 @@ public final class Limits {
 
   /**
    * Takes {@code events} from the subject's publish allowance and, for a token with a tenant, from
-   * the tenant's, or throws a 429 rejection naming the allowance that refused. A refused request
-   * takes nothing from either.
+   * the tenant's; or refuses, naming the allowance that refused, and takes nothing from either.
    */
-  public void admitPublish(String subject, String tenant, int events) {
+  public Optional<Refusal> admitPublish(String subject, String tenant, int events) {
     long now = System.nanoTime();
     TokenBucket bySubject = null;
     if (settings.publishRate() > 0 && subject != null) {
       bySubject =
           publishBuckets.get(
               subject, s -> new TokenBucket(settings.publishRate(), settings.publishBurst(), now));
-      checkPublish(
-          "publish_rate",
-          "this token's subject",
-          bySubject.tryTake(events, now),
-          events,
-          settings.publishRate(),
-          settings.publishBurst());
+      Optional<Refusal> refusal =
+          checkPublish(
+              "publish_rate",
+              "this token's subject",
+              bySubject.tryTake(events, now),
+              events,
+              settings.publishRate(),
+              settings.publishBurst());
+      if (refusal.isPresent()) {
+        return refusal;
+      }
     }
     if (tenant == null || settings.tenantPublishRate() <= 0) {
-      return;
+      return Optional.empty();
     }
     TokenBucket byTenant =
         tenantPublishBuckets.get(
@@ -116,7 +132,7 @@ public final class Limits {
       // refused this one would most likely refuse that one as well.
       bySubject.giveBack(events);
     }
-    checkPublish(
+    return checkPublish(
         "tenant_publish_rate",
         "this token's tenant",
         waitNanos,
@@ -126,15 +142,16 @@ public final class Limits {
   }
 
   /**
-   * Throws the 429 for a bucket's answer to a request for {@code events} (0 = admitted), saying
-   * {@code whose} allowance it was.
+   * The refusal for a bucket's answer to a request for {@code events} (0 = admitted), saying {@code
+   * whose} allowance it was.
    */
-  private void checkPublish(
+  private Optional<Refusal> checkPublish(
       String limit, String whose, long waitNanos, int events, double rate, int burst) {
     if (waitNanos == Long.MAX_VALUE) {
-      // No wait would ever let it through, so a 429 with Retry-After would be a lie: it is the
-      // request that must change.
-      throw ApiError.badRequest(
+      // No wait would ever let it through, so a retry time would be a lie: it is the request that
+      // must change.
+      return Optional.of(
+          Refusal.invalid(
               "invalid_batch",
               events
                   + " events exceed the burst of "
@@ -143,15 +160,16 @@ public final class Limits {
                   + whose
                   + "; send at most "
                   + burst
-                  + " per request")
-          .rejection();
+                  + " per request"));
     }
     if (waitNanos > 0) {
-      throw refused(
-          limit,
-          whose + " is publishing faster than " + rate + " events/s",
-          (int) Math.max(1, Math.ceil(waitNanos / 1e9)));
+      return Optional.of(
+          limited(
+              limit,
+              whose + " is publishing faster than " + rate + " events/s",
+              (int) Math.max(1, Math.ceil(waitNanos / 1e9))));
     }
+    return Optional.empty();
   }
 
   /** Counts one more for the key unless it is at the limit; atomic per key. */
@@ -179,14 +197,14 @@ public final class Limits {
     }
   }
 
-  private ApiError.Rejection refused(String limit, String message, int retryAfterSeconds) {
-    return counted(ApiError.tooManyRequests(limit, message, retryAfterSeconds));
+  private Refusal limited(String limit, String message, int retryAfterSeconds) {
+    return counted(Refusal.limited(limit, message, retryAfterSeconds));
   }
 
-  /** Counts a refusal under its error code, which names the limit. */
-  private ApiError.Rejection counted(ApiError error) {
-    rejects.computeIfAbsent(error.code(), l -> new LongAdder()).increment();
-    return error.rejection();
+  /** Counts a refusal under its code, which names the limit. */
+  private Refusal counted(Refusal refusal) {
+    rejects.computeIfAbsent(refusal.code(), l -> new LongAdder()).increment();
+    return refusal;
   }
 
   /** True while the heap guard refuses new subscribers. */

@@ -36,14 +36,12 @@ final class EventRequests {
   private static final long PLAINLY_SECONDS = 100_000_000_000L;
 
   /** One draft and the topic it goes to. */
-  record Addressed(String topic, TopicOwner.Draft draft) {}
-
   /**
    * The events of one {@code POST /publish}.
    *
    * @param array whether the body was an array (then the answer is one too)
    */
-  record Batch(List<Addressed> items, boolean array) {}
+  record Batch(List<Publisher.Event> items, boolean array) {}
 
   private final PublishSettings settings;
   private final Clock clock;
@@ -101,7 +99,7 @@ final class EventRequests {
               "a batch holds 1 to " + settings.maxBatchEvents() + " events, got " + items.size())
           .rejection();
     }
-    List<Addressed> out = new ArrayList<>(items.size());
+    List<Publisher.Event> out = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
       try {
         out.add(item(items.get(i)));
@@ -114,7 +112,7 @@ final class EventRequests {
     return new Batch(out, root.isArray());
   }
 
-  private Addressed item(JsonNode item) {
+  private Publisher.Event item(JsonNode item) {
     if (!item.isObject()) {
       throw ApiError.badRequest("invalid_event", "an event must be a JSON object").rejection();
     }
@@ -141,7 +139,7 @@ final class EventRequests {
     if (text.getBytes(StandardCharsets.UTF_8).length > settings.maxBytes()) {
       throw ApiError.tooLarge("event data exceeds " + settings.maxBytes() + " bytes").rejection();
     }
-    return new Addressed(
+    return new Publisher.Event(
         topic, draft(text, string(item, "type", false), string(item, "idempotencyKey", false), at));
   }
 

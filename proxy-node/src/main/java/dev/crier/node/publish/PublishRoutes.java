@@ -3,28 +3,22 @@ package dev.crier.node.publish;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crier.node.auth.AccessRequest;
-import dev.crier.node.auth.Grants;
 import dev.crier.node.http.Access;
 import dev.crier.node.http.ApiError;
 import dev.crier.node.http.Json;
 import dev.crier.node.http.PathTopic;
 import dev.crier.node.http.QueryParameters;
-import dev.crier.node.limits.Limits;
 import dev.crier.node.topic.TopicEvent;
 import dev.crier.node.topic.TopicOwner;
 import dev.crier.node.topic.TopicOwners;
 import dev.crier.protocol.cursor.InvalidCursorException;
 import dev.crier.protocol.cursor.Position;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -46,25 +40,23 @@ public final class PublishRoutes extends AllDirectives {
   private final PublishSettings settings;
   private final int historyLimit;
   private final Access access;
-  private final Limits limits;
   private final TopicOwners owners;
+  private final Publisher publisher;
   private final EventRequests requests;
-  private final Clock clock;
 
   public PublishRoutes(
       PublishSettings settings,
       int historyLimit,
       Access access,
-      Limits limits,
       TopicOwners owners,
+      Publisher publisher,
       Clock clock) {
     this.settings = settings;
-    this.limits = limits;
     this.historyLimit = historyLimit;
     this.access = access;
     this.owners = owners;
+    this.publisher = publisher;
     this.requests = new EventRequests(settings, clock);
-    this.clock = clock;
   }
 
   public Route route() {
@@ -104,7 +96,10 @@ public final class PublishRoutes extends AllDirectives {
         .authenticate(request, AccessRequest.publish(List.of(valid)))
         .thenCompose(
             grants -> {
-              authorizePublish(grants, List.of(valid));
+              if (!grants.mayPublish(valid)) {
+                throw ApiError.forbidden("token does not grant publish to topic " + valid)
+                    .rejection();
+              }
               return cancelAuthorized(valid, id);
             });
   }
@@ -158,13 +153,8 @@ public final class PublishRoutes extends AllDirectives {
           return access
               .authenticate(request, AccessRequest.publish(List.of(valid)))
               .thenCompose(
-                  grants -> {
-                    authorizePublish(grants, List.of(valid));
-                    limits.admitPublish(grants.subject(), grants.tenant(), 1);
-                    return sequence(valid, List.of(draft));
-                  })
-              .thenApply(
-                  published -> Json.response(StatusCodes.CREATED, accepted(published, 0, draft)));
+                  grants -> publisher.publish(grants, List.of(new Publisher.Event(valid, draft))))
+              .thenApply(outcome -> answer(outcome, false));
         });
   }
 
@@ -174,52 +164,39 @@ public final class PublishRoutes extends AllDirectives {
         settings.maxBatchBytes(),
         body -> {
           EventRequests.Batch batch = requests.batch(body);
-          List<EventRequests.Addressed> items = batch.items();
-          List<String> topics = items.stream().map(EventRequests.Addressed::topic).toList();
+          List<String> topics =
+              batch.items().stream().map(Publisher.Event::topic).distinct().toList();
           return access
-              .authenticate(request, AccessRequest.publish(topics.stream().distinct().toList()))
-              .thenCompose(
-                  grants -> {
-                    authorizePublish(grants, topics);
-                    limits.admitPublish(grants.subject(), grants.tenant(), items.size());
-                    return sequenceBatch(batch);
-                  });
+              .authenticate(request, AccessRequest.publish(topics))
+              .thenCompose(grants -> publisher.publish(grants, batch.items()))
+              .thenApply(outcome -> answer(outcome, batch.array()));
         });
   }
 
-  private CompletionStage<HttpResponse> sequenceBatch(EventRequests.Batch batch) {
-    List<EventRequests.Addressed> items = batch.items();
-    Map<String, List<Integer>> indexesByTopic = new LinkedHashMap<>();
-    for (int i = 0; i < items.size(); i++) {
-      indexesByTopic.computeIfAbsent(items.get(i).topic(), t -> new ArrayList<>()).add(i);
+  /** 201 with the answer (an array for a batch sent as one), or the refusal's error. */
+  private static HttpResponse answer(Publisher.Outcome outcome, boolean array) {
+    if (outcome instanceof Publisher.Outcome.Refused refused) {
+      return ApiError.of(refused.refusal()).toResponse();
     }
-    ObjectNode[] answers = new ObjectNode[items.size()];
-    List<CompletableFuture<Void>> pending = new ArrayList<>();
-    indexesByTopic.forEach(
-        (topic, indexes) -> {
-          List<TopicOwner.Draft> drafts = indexes.stream().map(i -> items.get(i).draft()).toList();
-          pending.add(
-              sequence(topic, drafts)
-                  .thenAccept(
-                      published -> {
-                        for (int k = 0; k < indexes.size(); k++) {
-                          answers[indexes.get(k)] = accepted(published, k, drafts.get(k));
-                        }
-                      })
-                  .toCompletableFuture());
-        });
-    return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
-        .thenApply(
-            done -> {
-              if (!batch.array()) {
-                return Json.response(StatusCodes.CREATED, answers[0]);
-              }
-              ArrayNode array = Json.MAPPER.createArrayNode();
-              for (ObjectNode answer : answers) {
-                array.add(answer);
-              }
-              return Json.response(StatusCodes.CREATED, array);
-            });
+    List<Publisher.Answer> answers = ((Publisher.Outcome.Accepted) outcome).answers();
+    if (!array) {
+      return Json.response(StatusCodes.CREATED, json(answers.get(0)));
+    }
+    ArrayNode body = Json.MAPPER.createArrayNode();
+    answers.forEach(a -> body.add(json(a)));
+    return Json.response(StatusCodes.CREATED, body);
+  }
+
+  private static ObjectNode json(Publisher.Answer answer) {
+    ObjectNode node =
+        Json.MAPPER.createObjectNode().put("id", answer.id()).put("topic", answer.topic());
+    if (answer.scheduled()) {
+      node.put("scheduled", true);
+    }
+    if (answer.duplicate()) {
+      node.put("duplicate", true);
+    }
+    return node.put("idempotencyKey", answer.idempotencyKey());
   }
 
   private CompletionStage<HttpResponse> history(HttpRequest request, String topic) {
@@ -277,75 +254,6 @@ public final class PublishRoutes extends AllDirectives {
     return Math.min(limit, historyLimit);
   }
 
-  private static void authorizePublish(Grants grants, List<String> topics) {
-    for (String topic : topics) {
-      if (!grants.mayPublish(topic)) {
-        throw ApiError.forbidden("token does not grant publish to topic " + topic).rejection();
-      }
-    }
-  }
-
-  /**
-   * Asks the owner. A refusal fails the stage with a 503 (nothing was stored); no answer in time
-   * with a 504 naming the idempotency keys to retry with, because the events may have been stored.
-   */
-  private CompletionStage<TopicOwner.Published> sequence(
-      String topic, List<TopicOwner.Draft> drafts) {
-    long deadline = clock.millis() + settings.timeout().toMillis();
-    return owners
-        .<TopicOwner.Published>ask(
-            topic, replyTo -> new TopicOwner.Publish(drafts, deadline, replyTo), settings.timeout())
-        .handle(
-            (published, failure) -> {
-              if (failure != null) {
-                if (timedOut(failure)) {
-                  throw ApiError.outcomeUnknown(
-                          "the owner of topic "
-                              + topic
-                              + " did not answer in time: the events may have been stored; retry"
-                              + " with the same idempotency keys "
-                              + drafts.stream().map(TopicOwner.Draft::idempotencyKey).toList()
-                              + " to publish them exactly once")
-                      .rejection();
-                }
-                throw failure instanceof CompletionException c
-                    ? c
-                    : new CompletionException(failure);
-              }
-              if (TopicOwner.STORE_FAILED.equals(published.refusal())) {
-                throw ApiError.unavailable("store_unavailable", published.refusal(), 1).rejection();
-              }
-              if (published.refusal() != null) {
-                throw ApiError.unavailable("scheduled_limit", published.refusal(), 60).rejection();
-              }
-              return published;
-            });
-  }
-
-  private static boolean timedOut(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof TimeoutException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static ObjectNode accepted(
-      TopicOwner.Published published, int index, TopicOwner.Draft draft) {
-    TopicOwner.Accepted accepted = published.accepted().get(index);
-    ObjectNode node =
-        Json.MAPPER.createObjectNode().put("id", accepted.id()).put("topic", published.topic());
-    if (accepted.scheduled()) {
-      node.put("scheduled", true);
-    }
-    if (accepted.duplicate()) {
-      node.put("duplicate", true);
-    }
-    node.put("idempotencyKey", draft.idempotencyKey());
-    return node;
-  }
-
   /**
    * Reads the whole body (413 beyond {@code maxBytes}) and answers with what {@code handler} makes
    * of it.
@@ -373,7 +281,7 @@ public final class PublishRoutes extends AllDirectives {
               }
               // The client's slowness, not the owner's: a 503 owner_unavailable would send it to
               // retry what it never finished sending.
-              if (timedOut(failure)) {
+              if (Publisher.timedOut(failure)) {
                 throw new ApiError(
                         StatusCodes.REQUEST_TIMEOUT,
                         "request_timeout",
@@ -401,7 +309,7 @@ public final class PublishRoutes extends AllDirectives {
     if (carried.isPresent()) {
       return carried.get().toResponse();
     }
-    if (timedOut(t)) {
+    if (Publisher.timedOut(t)) {
       return ApiError.unavailable("owner_unavailable", "topic owner did not answer in time", 1)
           .toResponse();
     }

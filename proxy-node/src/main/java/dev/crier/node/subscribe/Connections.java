@@ -149,7 +149,11 @@ public final class Connections {
     if (open.get() >= settings.maxConnections()) {
       throw refuse(ApiError.unavailable("at_capacity", "node is at its connection limit", 5));
     }
-    Limits.Release release = limits.admitConnection(clientAddress, grants.subject());
+    Limits.Admission admission = limits.admitConnection(clientAddress, grants.subject());
+    if (admission instanceof Limits.Admission.Refused refused) {
+      throw ApiError.of(refused.refusal()).rejection();
+    }
+    Limits.Release release = ((Limits.Admission.Admitted) admission).release();
     long id = ids.incrementAndGet();
     SubscriberStream stream =
         new SubscriberStream(

@@ -6,8 +6,9 @@ import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * Finds the {@link TopicOwner} of any topic, starting it when needed. On one node the owners are
- * local children ({@link LocalTopicOwners}); in a cluster, sharded entities.
+ * Finds the {@link TopicOwner} of any topic, starting it when needed: one owner per topic in the
+ * whole cluster, a Cluster Sharding entity ({@code cluster/ShardedTopicOwners}), a node on its own
+ * being a cluster of one.
  */
 public interface TopicOwners {
 
