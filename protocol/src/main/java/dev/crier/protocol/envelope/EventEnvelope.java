@@ -7,9 +7,23 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One sequenced event as it travels between nodes and to the tap. Layout: {@code topic | 00 |
- * version | 'E' | epoch u64 | seq u64 | publishedAtMillis i64 | typeLength u16 | type | data
- * (rest)}, integers big-endian, strings UTF-8.
+ * One sequenced event as it travels between nodes and to the tap. Offsets count from the end of the
+ * topic ({@code t}, its length in bytes); integers are big-endian, strings UTF-8:
+ *
+ * <pre>
+ * | offset       | size       | field                                          |
+ * |--------------|------------|------------------------------------------------|
+ * | 0            | t          | topic (ASCII, no NUL)                          |
+ * | t            | 1          | 0x00, ends the topic (a sub0 prefix filter)    |
+ * | t + 1        | 1          | envelope version                               |
+ * | t + 2        | 1          | kind, 'E'                                      |
+ * | t + 3        | 8          | epoch, u64                                     |
+ * | t + 11       | 8          | sequence, u64                                  |
+ * | t + 19       | 8          | published at, ms since the epoch, i64          |
+ * | t + 27       | 2          | type length n, u16 (0: the default type)       |
+ * | t + 29       | n          | type                                           |
+ * | t + 29 + n   | the rest   | data                                           |
+ * </pre>
  *
  * @param type the SSE event type, or null for the default ({@code message}); "" means null
  */
@@ -17,6 +31,9 @@ public record EventEnvelope(
     String topic, Position position, long publishedAtMillis, String type, String data)
     implements BridgeMessage {
   static final byte KIND = 'E';
+
+  /** Everything but topic, type and data: terminator, version, kind, 3 × u64, the type's length. */
+  private static final int FIXED_BYTES = 1 + 1 + 1 + 3 * 8 + 2;
 
   public EventEnvelope {
     TopicName.validate(topic);
@@ -39,7 +56,7 @@ public record EventEnvelope(
     byte[] t = topic.getBytes(StandardCharsets.US_ASCII);
     byte[] ty = type == null ? new byte[0] : type.getBytes(StandardCharsets.UTF_8);
     byte[] d = data.getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(t.length + 3 + 24 + 2 + ty.length + d.length)
+    return ByteBuffer.allocate(t.length + FIXED_BYTES + ty.length + d.length)
         .put(t)
         .put((byte) 0)
         .put((byte) VERSION)

@@ -1,16 +1,34 @@
 package dev.crier.protocol.sp;
 
+import java.util.Arrays;
+
 /**
- * The 8 bytes each side sends first: {@code 00 53 50 00}, the protocol id as a big-endian 16-bit
- * number, then {@code 00 00}.
+ * The 8 bytes each side sends first:
+ *
+ * <pre>
+ *   0       1       2       3       4       5       6       7
+ * +-------+-------+-------+-------+-------+-------+-------+-------+
+ * |  0x00 |  'S'  |  'P'  |  0x00 |  protocol id  |  reserved, 0  |
+ * +-------+-------+-------+-------+-------+-------+-------+-------+
+ *                                   big-endian u16
+ * </pre>
  */
 public final class SpHeader {
   public static final int LENGTH = 8;
 
+  private static final int MAGIC_OFFSET = 0;
+  private static final byte[] MAGIC = {0, 'S', 'P', 0};
+  private static final int PROTOCOL_ID_OFFSET = 4;
+  private static final int RESERVED_OFFSET = 6;
+
   private SpHeader() {}
 
   public static byte[] encode(SpProtocol protocol) {
-    return new byte[] {0, 'S', 'P', 0, (byte) (protocol.id() >>> 8), (byte) protocol.id(), 0, 0};
+    byte[] header = new byte[LENGTH];
+    System.arraycopy(MAGIC, 0, header, MAGIC_OFFSET, MAGIC.length);
+    header[PROTOCOL_ID_OFFSET] = (byte) (protocol.id() >>> 8);
+    header[PROTOCOL_ID_OFFSET + 1] = (byte) protocol.id();
+    return header;
   }
 
   /** Reads a peer's header; throws if it is not one of a known protocol. */
@@ -20,16 +38,16 @@ public final class SpHeader {
           SpProtocolException.Reason.TRUNCATED,
           "an SP header is " + LENGTH + " bytes, got " + header.length);
     }
-    if (header[0] != 0 || header[1] != 'S' || header[2] != 'P' || header[3] != 0) {
+    if (!Arrays.equals(header, MAGIC_OFFSET, MAGIC_OFFSET + MAGIC.length, MAGIC, 0, MAGIC.length)) {
       throw new SpProtocolException(
           SpProtocolException.Reason.BAD_MAGIC, "not an SP connection: bad magic bytes");
     }
-    if (header[6] != 0 || header[7] != 0) {
+    if (header[RESERVED_OFFSET] != 0 || header[RESERVED_OFFSET + 1] != 0) {
       throw new SpProtocolException(
           SpProtocolException.Reason.RESERVED_NOT_ZERO,
           "the SP header's reserved bytes are not zero");
     }
-    int id = ((header[4] & 0xFF) << 8) | (header[5] & 0xFF);
+    int id = ((header[PROTOCOL_ID_OFFSET] & 0xFF) << 8) | (header[PROTOCOL_ID_OFFSET + 1] & 0xFF);
     return SpProtocol.byId(id)
         .orElseThrow(
             () ->

@@ -111,7 +111,9 @@ final class InboundConnections {
       return;
     }
     counters.refused(reason);
-    LOG.warn("bridge closed the connection from {}: {}", remote, failure.getMessage());
+    // A peer's misbehaviour is its own fault, not the node's: counted, and logged only at DEBUG.
+    LOG.debug(
+        "bridge closed the connection from [{}] ({}): {}", remote, reason, failure.getMessage());
   }
 
   private Flow<ByteString, ByteString, NotUsed> role(SpProtocol peer, InetAddress remote) {

@@ -1,5 +1,7 @@
 package dev.crier.node.cluster;
 
+import dev.crier.node.ClusterMessage;
+
 /**
  * What a node tells the cluster about itself, refreshed every few seconds in Distributed Data.
  *

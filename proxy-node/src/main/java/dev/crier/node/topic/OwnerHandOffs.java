@@ -1,6 +1,6 @@
 package dev.crier.node.topic;
 
-import dev.crier.node.cluster.ClusterMessage;
+import dev.crier.node.ClusterMessage;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;

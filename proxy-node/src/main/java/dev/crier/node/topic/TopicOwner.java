@@ -1,6 +1,6 @@
 package dev.crier.node.topic;
 
-import dev.crier.node.cluster.ClusterMessage;
+import dev.crier.node.ClusterMessage;
 import dev.crier.protocol.cursor.Position;
 import java.time.Clock;
 import java.time.Duration;

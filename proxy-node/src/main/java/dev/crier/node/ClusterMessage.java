@@ -1,4 +1,4 @@
-package dev.crier.node.cluster;
+package dev.crier.node;
 
 /**
  * Marks a message that may cross nodes. Bound once, in {@code crier-node.conf}, to Pekko's Jackson
