@@ -46,39 +46,24 @@ import dev.crier.node.topic.TopicOwner;
 import dev.crier.node.topic.TopicOwners;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.apache.pekko.Done;
-import org.apache.pekko.actor.Address;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.management.javadsl.PekkoManagement;
-import org.apache.pekko.pattern.Patterns;
 
 /**
  * Wires one node: topic owners and hubs, the public HTTP routes, Pekko Management, and the shutdown
  * sequence. Prints the start-up lines of API.md that scripts and tests wait for.
  */
 public final class Guardian {
-  private static final Duration DEV_TOKEN_TTL = Duration.ofHours(24);
-  private static final Duration REVOCATION_WRITE_TIMEOUT = Duration.ofSeconds(3);
-  private static final Duration POLL = Duration.ofMillis(20);
-
-  /** How long a hand-off in memory mode waits for its owner's next incarnation. */
-  private static final Duration HAND_OFF_KEPT = Duration.ofMinutes(1);
-
   private Guardian() {}
 
   /**
@@ -101,39 +86,12 @@ public final class Guardian {
         });
   }
 
-  /** Completes once every owner's hand-off from this node has been claimed by its successor. */
-  private static CompletionStage<Done> handOffsClaimed(
-      ActorSystem<Void> system, ActorRef<OwnerHandOffs.Command> handOffs) {
-    if (!ShardedTopicOwners.othersUp(system)) {
-      return CompletableFuture.completedFuture(Done.getInstance());
-    }
-    return AskPattern.<OwnerHandOffs.Command, Integer>ask(
-            handOffs, OwnerHandOffs.CountHeld::new, Duration.ofSeconds(1), system.scheduler())
-        .exceptionally(failure -> 0)
-        .thenCompose(
-            held -> {
-              if (held == 0) {
-                return CompletableFuture.completedFuture(Done.getInstance());
-              }
-              CompletableFuture<Done> later = new CompletableFuture<>();
-              system
-                  .scheduler()
-                  .scheduleOnce(
-                      POLL.multipliedBy(5),
-                      () ->
-                          handOffsClaimed(system, handOffs)
-                              .whenComplete((d, f) -> later.complete(Done.getInstance())),
-                      system.executionContext());
-              return later;
-            });
-  }
-
   /** Refuses a journal that cluster members cannot share, and creates its tables. */
-  private static void prepareStore(HistoryStoreSettings store, Config config) {
+  private static void prepareStore(HistoryStoreSettings store, NodeSettings node) {
     if (!store.durable()) {
       return;
     }
-    if (store.embedded() && !config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+    if (store.embedded() && !node.seedNodes().isEmpty()) {
       throw new IllegalArgumentException(
           "the embedded history journal (crier.history.journal.url empty or jdbc:h2:) belongs to one"
               + " node, but seed nodes are configured: give the cluster a shared journal"
@@ -145,6 +103,8 @@ public final class Guardian {
 
   private static void start(ActorContext<Void> context, Config config, Consumer<String> announce) {
     ActorSystem<Void> system = context.getSystem();
+    NodeSettings node = NodeSettings.create(config);
+    StartupLines lines = new StartupLines(announce);
     NodeLifecycle lifecycle = NodeLifecycle.get(system);
     HistorySettings history = HistorySettings.create(config);
     SubscribeSettings configured = SubscribeSettings.create(config);
@@ -171,12 +131,11 @@ public final class Guardian {
     ActorRef<SubscriberRegistry.Command> registry =
         context.spawn(SubscriberRegistry.create(registryView), "subscriber-registry");
     TopicOwner.Settings ownerSettings = TopicOwner.Settings.create(config);
-    prepareStore(ownerSettings.store(), config);
+    prepareStore(ownerSettings.store(), node);
     ActorRef<OwnerHandOffs.Command> handOffs =
-        context.spawn(OwnerHandOffs.create(HAND_OFF_KEPT), OwnerHandOffs.NAME);
-    CoordinatedShutdown.get(system)
-        .addTask(
-            "crier-hand-over", "crier-await-hand-offs", () -> handOffsClaimed(system, handOffs));
+        context.spawn(
+            OwnerHandOffs.create(ownerSettings.store().handOffKept()), OwnerHandOffs.NAME);
+    NodeShutdown.awaitHandOffs(system, handOffs, node.drainAskTimeout());
     TopicOwners owners =
         ShardedTopicOwners.init(
             system, ownerSettings, transport, registryView, historyCounters, Clock.systemUTC());
@@ -205,7 +164,7 @@ public final class Guardian {
         context.spawn(
             Revocations.create(
                 revoked,
-                REVOCATION_WRITE_TIMEOUT,
+                auth.revocationWriteTimeout(),
                 auth.revocationPruneInterval(),
                 auth.leeway(),
                 Clock.systemUTC()),
@@ -244,7 +203,7 @@ public final class Guardian {
     ClusterViews views = ClusterViews.get(system);
     views.registry(registryView);
     String selfAddress = Cluster.get(system).selfMember().address().toString();
-    String nodeId = nodeId(config, Cluster.get(system).selfMember().address());
+    String nodeId = node.nodeIdAt(Cluster.get(system).selfMember().address());
     views.bridge(bridgeCounters);
     views.metrics(
         new NodeMetrics(
@@ -293,15 +252,17 @@ public final class Guardian {
             views.nodes()),
         "node-directory");
     CompletableFuture<Uri> management = PekkoManagement.get(system).start().toCompletableFuture();
-    http.thenCombine(management, (binding, uri) -> announceStart(config, announce, binding, uri))
+    http.thenCombine(
+            management,
+            (binding, uri) -> {
+              lines.listening("http", httpSettings.iface(), binding.localAddress().getPort());
+              lines.listening("management", node.managementInterface(), uri.port());
+              return binding;
+            })
         .thenCombine(
             bridge,
             (binding, listening) -> {
-              announce.accept(
-                  "crier: bridge listening on "
-                      + bridgeSettings.bindHost()
-                      + ":"
-                      + listening.getPort());
+              lines.listening("bridge", bridgeSettings.bindHost(), listening.getPort());
               return binding;
             })
         .thenCombine(joined, (binding, up) -> binding)
@@ -312,116 +273,23 @@ public final class Guardian {
                 system.terminate();
                 return;
               }
-              registerShutdown(
-                  system, lifecycle, hubs, connections, binding, subscribe.drainLinger());
+              NodeShutdown.drainThenUnbind(
+                  system,
+                  lifecycle,
+                  hubs,
+                  connections,
+                  binding,
+                  subscribe.drainLinger(),
+                  node.drainAskTimeout());
               if (auth.devMode()) {
-                announceDevTokens(auth, announce);
+                lines.devTokens(auth);
               }
               lifecycle.serve();
-              announce.accept("crier: ready");
+              lines.ready();
             });
-  }
-
-  private static ServerBinding announceStart(
-      Config config, Consumer<String> announce, ServerBinding binding, Uri management) {
-    announce.accept(
-        "crier: http listening on "
-            + config.getString("crier.http.interface")
-            + ":"
-            + binding.localAddress().getPort());
-    announce.accept(
-        "crier: management listening on "
-            + config.getString("crier.management.interface")
-            + ":"
-            + management.port());
-    return binding;
   }
 
   private static String endpoint(InetSocketAddress address) {
     return address.getHostString() + ":" + address.getPort();
-  }
-
-  /** {@code crier.node-id}, or host:remote-port of this node's cluster address. */
-  private static String nodeId(Config config, Address address) {
-    String configured = config.getString("crier.node-id");
-    if (!configured.isEmpty()) {
-      return configured;
-    }
-    return address.getHost().orElse("local") + ":" + address.getPort().orElse(0);
-  }
-
-  private static void announceDevTokens(AuthSettings auth, Consumer<String> announce) {
-    TokenMinter minter = new TokenMinter(auth.devSecret());
-    List<String> all = List.of("*");
-    announce.accept(
-        "crier: dev subscriber token: "
-            + minter.mint("dev-subscriber", all, List.of(), false, DEV_TOKEN_TTL));
-    announce.accept(
-        "crier: dev publisher token: "
-            + minter.mint("dev-publisher", List.of(), all, false, DEV_TOKEN_TTL));
-    announce.accept(
-        "crier: dev admin token: "
-            + minter.mint("dev-admin", List.of(), List.of(), true, DEV_TOKEN_TTL));
-  }
-
-  /**
-   * Completes when no SSE stream is open any more, or after {@code wait}: completed streams still
-   * need a moment to write their last chunk, and unbinding earlier would cut them.
-   */
-  private static CompletionStage<Done> streamsEnded(
-      ActorSystem<Void> system, Connections connections, Duration wait) {
-    if (connections.open() == 0 || wait.isNegative()) {
-      return CompletableFuture.completedFuture(Done.getInstance());
-    }
-    return Patterns.after(
-        POLL,
-        system.classicSystem().scheduler(),
-        system.executionContext(),
-        () -> streamsEnded(system, connections, wait.minus(POLL)));
-  }
-
-  /**
-   * Streams are completed before the listener unbinds, so clients see a clean end and reconnect (to
-   * another node) rather than a reset connection.
-   */
-  private static void registerShutdown(
-      ActorSystem<Void> system,
-      NodeLifecycle lifecycle,
-      ActorRef<TopicHubs.Command> hubs,
-      Connections connections,
-      ServerBinding binding,
-      Duration linger) {
-    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
-    shutdown.addTask(
-        CoordinatedShutdown.PhaseBeforeServiceUnbind(),
-        "crier-complete-streams",
-        () -> {
-          lifecycle.drain();
-          // Batches spread over crier.drain.window first; then the hubs end anything that raced
-          // in meanwhile and stop.
-          return connections
-              .drain(system.classicSystem().scheduler(), system.executionContext())
-              .thenCompose(
-                  drained ->
-                      AskPattern.<TopicHubs.Command, Done>ask(
-                          hubs,
-                          TopicHubs.CompleteAll::new,
-                          Duration.ofSeconds(3),
-                          system.scheduler()))
-              .thenCompose(done -> streamsEnded(system, connections, linger));
-        });
-    shutdown.addTask(
-        CoordinatedShutdown.PhaseServiceUnbind(),
-        "crier-http-unbind",
-        () -> binding.unbind().thenApply(unbound -> Done.getInstance()));
-    shutdown.addTask(
-        CoordinatedShutdown.PhaseServiceRequestsDone(),
-        "crier-http-terminate",
-        () -> binding.terminate(linger).thenApply(t -> Done.getInstance()));
-    // The auth webhook's client pool, closed before the actor system goes, not torn down by it.
-    shutdown.addTask(
-        CoordinatedShutdown.PhaseServiceStop(),
-        "crier-http-client-pools",
-        () -> Http.get(system).shutdownAllConnectionPools().thenApply(unit -> Done.getInstance()));
   }
 }

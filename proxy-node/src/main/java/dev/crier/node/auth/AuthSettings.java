@@ -49,8 +49,10 @@ import java.util.Locale;
  * @param mintMaxTtl the longest lifetime {@code POST /admin/tokens} gives a token
  * @param revocationRetention how long a revoked token id is kept when its expiry is not given
  * @param revocationPruneInterval how often revoked ids of expired tokens are dropped
+ * @param revocationWriteTimeout how long a revocation waits for a majority of nodes to store it
  * @param devMode whether dev mode is on (its secret is then one of the keys)
  * @param devSecret the HS256 secret of dev-mode tokens
+ * @param devTokenTtl the lifetime of the dev tokens printed at start
  */
 public record AuthSettings(
     List<String> verifiers,
@@ -68,8 +70,10 @@ public record AuthSettings(
     Duration mintMaxTtl,
     Duration revocationRetention,
     Duration revocationPruneInterval,
+    Duration revocationWriteTimeout,
     boolean devMode,
-    String devSecret) {
+    String devSecret,
+    Duration devTokenTtl) {
   static final int MIN_SECRET_BYTES = 32;
 
   /** The key id given to the dev secret, so that it never shadows a configured key. */
@@ -152,8 +156,10 @@ public record AuthSettings(
         auth.getDuration("signing.max-ttl"),
         auth.getDuration("revocation.retention"),
         auth.getDuration("revocation.prune-interval"),
+        auth.getDuration("revocation.write-timeout"),
         devMode,
-        devSecret);
+        devSecret,
+        root.getDuration("crier.dev.token-ttl"));
   }
 
   private static List<String> verifiers(

@@ -22,6 +22,7 @@ import java.util.Map;
  * @param snapshotEvery events between two snapshots of an owner (older events are then deleted)
  * @param passivateAfter with the journal, an owner idle this long (no subscribers elsewhere,
  *     nothing scheduled) is stopped and recovered from the journal when next needed; zero for never
+ * @param handOffKept in memory mode, how long a handed-off owner state waits to be claimed
  */
 public record HistoryStoreSettings(
     boolean durable,
@@ -31,7 +32,8 @@ public record HistoryStoreSettings(
     int poolSize,
     long connectTimeoutMillis,
     int snapshotEvery,
-    Duration passivateAfter) {
+    Duration passivateAfter,
+    Duration handOffKept) {
 
   /** The journal plugin of memory mode: it keeps nothing, so a new owner starts empty. */
   public static final String MEMORY_JOURNAL = "crier-memory-journal";
@@ -80,7 +82,8 @@ public record HistoryStoreSettings(
         j.getInt("pool-size"),
         j.getDuration("connect-timeout").toMillis(),
         c.getInt("snapshot-every"),
-        c.getDuration("passivate-after"));
+        c.getDuration("passivate-after"),
+        c.getDuration("hand-off-kept"));
   }
 
   /** True when idle owners are stopped (they recover from the journal). */

@@ -32,7 +32,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TopicOwnerTest {
   /** History in memory only, as in {@code crier.history.store = memory}. */
   static final HistoryStoreSettings MEMORY =
-      new HistoryStoreSettings(false, "", "", "", 1, 1000, 1000, java.time.Duration.ZERO);
+      new HistoryStoreSettings(
+          false,
+          "",
+          "",
+          "",
+          1,
+          1000,
+          1000,
+          java.time.Duration.ZERO,
+          java.time.Duration.ofMinutes(1));
 
   @JUnit5TestKit
   public ActorTestKit testKit =
