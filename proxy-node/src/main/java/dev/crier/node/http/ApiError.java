@@ -2,6 +2,7 @@ package dev.crier.node.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crier.node.Refusal;
+import dev.crier.node.Timeouts;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -127,7 +128,7 @@ public record ApiError(
    * longer than its route ({@code withSizeLimit}) or Pekko HTTP ({@code
    * pekko.http.server.parsing.max-content-length}) takes is the client's 413, not the node's 500.
    */
-  public static Optional<ApiError> carriedBy(Throwable failure) {
+  private static Optional<ApiError> carriedBy(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof Rejection r) {
         return Optional.of(r.error());
@@ -144,9 +145,22 @@ public record ApiError(
     return Optional.empty();
   }
 
-  /** The response for a failed stage whose cause is a {@link Rejection}; rethrows anything else. */
+  /**
+   * The one mapping of a failed request to its error: a {@link Rejection} or an oversize body
+   * anywhere in the cause chain is its own error, an owner that did not answer in time is {@code
+   * 503 owner_unavailable}; anything else is not the client's doing (empty).
+   */
+  public static Optional<ApiError> forFailure(Throwable failure) {
+    Optional<ApiError> carried = carriedBy(failure);
+    if (carried.isPresent() || !Timeouts.anywhereIn(failure)) {
+      return carried;
+    }
+    return Optional.of(unavailable("owner_unavailable", "topic owner did not answer in time", 1));
+  }
+
+  /** The response for a failed stage that {@link #forFailure} maps; rethrows anything else. */
   public static HttpResponse answerRejection(Throwable failure) {
-    return carriedBy(failure)
+    return forFailure(failure)
         .map(ApiError::toResponse)
         .orElseThrow(
             () -> failure instanceof CompletionException c ? c : new CompletionException(failure));

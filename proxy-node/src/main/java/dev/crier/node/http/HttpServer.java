@@ -35,14 +35,15 @@ public final class HttpServer extends AllDirectives {
 
   /**
    * Inside the CORS and counting wrappers, so that an error no route answered itself is still a
-   * JSON body with CORS headers, and counted: a {@link ApiError.Rejection} that escaped (also from
-   * a failed future) is its own response, anything else a logged 500.
+   * JSON body with CORS headers, and counted: what {@link ApiError#forFailure} maps (a refusal
+   * thrown or failing a future, an oversize body, an owner's timeout) is its own response, anything
+   * else a logged 500.
    */
   private static final ExceptionHandler ERRORS =
       ExceptionHandler.newBuilder()
           .matchAny(
               failure -> {
-                Optional<ApiError> carried = ApiError.carriedBy(failure);
+                Optional<ApiError> carried = ApiError.forFailure(failure);
                 if (carried.isPresent()) {
                   return Directives.complete(carried.get().toResponse());
                 }

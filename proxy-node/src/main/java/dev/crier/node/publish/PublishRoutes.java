@@ -2,6 +2,7 @@ package dev.crier.node.publish;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.crier.node.Timeouts;
 import dev.crier.node.auth.AccessRequest;
 import dev.crier.node.http.Access;
 import dev.crier.node.http.ApiError;
@@ -281,7 +282,7 @@ public final class PublishRoutes extends AllDirectives {
               }
               // The client's slowness, not the owner's: a 503 owner_unavailable would send it to
               // retry what it never finished sending.
-              if (Publisher.timedOut(failure)) {
+              if (Timeouts.anywhereIn(failure)) {
                 throw new ApiError(
                         StatusCodes.REQUEST_TIMEOUT,
                         "request_timeout",
@@ -293,27 +294,12 @@ public final class PublishRoutes extends AllDirectives {
             });
   }
 
-  /** Completes with the response, mapping edge rejections and owner timeouts to JSON errors. */
+  /**
+   * Completes with the response; a refusal thrown at the edge, or a failed answer, is mapped to its
+   * JSON error by the listener's one handler (HttpServer).
+   */
   private Route answer(Supplier<CompletionStage<HttpResponse>> work) {
-    CompletionStage<HttpResponse> response;
-    try {
-      response = work.get();
-    } catch (ApiError.Rejection r) {
-      return complete(r.error().toResponse());
-    }
-    return completeWithFuture(response.exceptionally(PublishRoutes::failure));
-  }
-
-  private static HttpResponse failure(Throwable t) {
-    Optional<ApiError> carried = ApiError.carriedBy(t);
-    if (carried.isPresent()) {
-      return carried.get().toResponse();
-    }
-    if (Publisher.timedOut(t)) {
-      return ApiError.unavailable("owner_unavailable", "topic owner did not answer in time", 1)
-          .toResponse();
-    }
-    throw t instanceof CompletionException c ? c : new CompletionException(t);
+    return completeWithFuture(work.get());
   }
 
   private static String header(HttpRequest request, String name) {

@@ -1,6 +1,7 @@
 package dev.crier.node.publish;
 
 import dev.crier.node.Refusal;
+import dev.crier.node.Timeouts;
 import dev.crier.node.auth.Grants;
 import dev.crier.node.limits.Limits;
 import dev.crier.node.topic.TopicOwner;
@@ -16,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Publishing, whoever asks: checks the caller's grants and limits, asks each topic's owner to
@@ -148,7 +148,7 @@ public final class Publisher {
   /** No answer from the owner: a timeout may have stored the events; anything else is a bug. */
   private static Refusal unanswered(
       Throwable failure, String topic, List<TopicOwner.Draft> drafts) {
-    if (!timedOut(failure)) {
+    if (!Timeouts.anywhereIn(failure)) {
       throw failure instanceof RuntimeException r ? r : new IllegalStateException(failure);
     }
     return Refusal.outcomeUnknown(
@@ -158,16 +158,6 @@ public final class Publisher {
             + " idempotency keys "
             + drafts.stream().map(TopicOwner.Draft::idempotencyKey).toList()
             + " to publish them exactly once");
-  }
-
-  /** Whether a failure was a timeout, anywhere in its cause chain. */
-  public static boolean timedOut(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof TimeoutException) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static Answer answer(TopicOwner.Published published, int index, TopicOwner.Draft draft) {
