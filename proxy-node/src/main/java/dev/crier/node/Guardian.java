@@ -226,17 +226,11 @@ public final class Guardian {
             Clock.systemUTC()));
     CompletableFuture<InetSocketAddress> bridge = new CompletableFuture<>();
     BridgeSettings bridgeSettings = BridgeSettings.create(config);
-    context.spawn(
-        Bridge.create(
-            bridgeSettings,
-            nodeId,
-            transport,
-            bridgeCounters,
-            hubs,
-            publisher,
-            views.nodes()::get,
-            bridge),
-        "bridge");
+    ActorRef<Bridge.Command> bridgeLinks =
+        context.spawn(
+            Bridge.create(
+                bridgeSettings, nodeId, transport, bridgeCounters, hubs, publisher, bridge),
+            "bridge");
     context.spawn(
         NodeDirectory.create(
             () ->
@@ -249,7 +243,8 @@ public final class Guardian {
                     connections.open(),
                     counters.topics()),
             cluster.nodeInfoInterval(),
-            views.nodes()),
+            views.nodes(),
+            nodes -> bridgeLinks.tell(new Bridge.DirectoryChanged(nodes))),
         "node-directory");
     CompletableFuture<Uri> management = PekkoManagement.get(system).start().toCompletableFuture();
     http.thenCombine(

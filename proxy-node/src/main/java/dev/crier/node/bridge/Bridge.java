@@ -8,7 +8,6 @@ import dev.crier.protocol.sp.SpFrameEncoder;
 import dev.crier.protocol.sp.SpHeader;
 import dev.crier.protocol.sp.SpProtocol;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -17,7 +16,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -27,9 +25,11 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.KillSwitches;
@@ -49,31 +49,31 @@ import org.apache.pekko.util.ByteString;
  * Owns this node's SP links: the listener (other nodes' links, NNG ingest and tap peers, see {@link
  * InboundConnections}) and one outbound bus0 link to every other Up member whose bridge endpoint is
  * in the node directory. Each link is a bounded queue in front of a TCP connection that is dialled
- * again with backoff whenever it fails; the queues are handed to the {@link BridgeTransport}.
+ * again with backoff whenever it fails; the queues are handed to the {@link BridgeTransport}. The
+ * links follow the cluster: they are looked at again whenever a member's status changes or the node
+ * directory does (a node's bridge endpoint appears or moves), not on a timer.
  */
 public final class Bridge extends AbstractBehavior<Bridge.Command> {
 
-  /** What the bridge understands (all internal). */
+  /** What the bridge understands. */
   public sealed interface Command {}
+
+  /** Every node's latest entry in the node directory, keyed by cluster address. */
+  public record DirectoryChanged(Map<String, NodeInfo> nodes) implements Command {}
+
+  private record MembersChanged(ClusterEvent.MemberEvent event) implements Command {}
 
   private record Bound(Tcp.ServerBinding binding) implements Command {}
 
   private record BindFailed(Throwable cause) implements Command {}
 
-  private enum Refresh implements Command {
-    INSTANCE
-  }
-
   private record Link(
       String endpoint, BoundedSourceQueue<ByteString> queue, UniqueKillSwitch killSwitch) {}
-
-  private static final Duration REFRESH = Duration.ofSeconds(1);
 
   /**
    * @param nodeId this node's name, told to peers in the Hello of each link
    * @param hubs this node's hub directory, where events from other nodes go
    * @param publisher what publishes the events pushed in by NNG peers
-   * @param directory every node's latest {@link NodeInfo}, with its bridge endpoint
    * @param bound completed with the address other nodes dial (the remoting host unless an interface
    *     is configured) once bound
    */
@@ -84,24 +84,25 @@ public final class Bridge extends AbstractBehavior<Bridge.Command> {
       BridgeCounters counters,
       ActorRef<TopicHubs.Command> hubs,
       Publisher publisher,
-      Supplier<Map<String, NodeInfo>> directory,
       CompletableFuture<InetSocketAddress> bound) {
     return Behaviors.setup(
-        context ->
-            Behaviors.withTimers(
-                timers -> {
-                  timers.startTimerWithFixedDelay(Refresh.INSTANCE, REFRESH);
-                  InboundConnections.Wiring wiring = new InboundConnections.Wiring(hubs, publisher);
-                  return new Bridge(
-                      context, settings, nodeId, transport, counters, wiring, directory, bound);
-                }));
+        context -> {
+          Cluster.get(context.getSystem())
+              .subscriptions()
+              .tell(
+                  Subscribe.create(
+                      context.messageAdapter(ClusterEvent.MemberEvent.class, MembersChanged::new),
+                      ClusterEvent.MemberEvent.class));
+          InboundConnections.Wiring wiring = new InboundConnections.Wiring(hubs, publisher);
+          return new Bridge(context, settings, nodeId, transport, counters, wiring, bound);
+        });
   }
 
   private final BridgeSettings settings;
   private final String nodeId;
   private final BridgeTransport transport;
   private final BridgeCounters counters;
-  private final Supplier<Map<String, NodeInfo>> directory;
+  private Map<String, NodeInfo> directory = Map.of();
   private final CompletableFuture<InetSocketAddress> bound;
   private final Materializer materializer;
   private final Cluster cluster;
@@ -116,14 +117,12 @@ public final class Bridge extends AbstractBehavior<Bridge.Command> {
       BridgeTransport transport,
       BridgeCounters counters,
       InboundConnections.Wiring wiring,
-      Supplier<Map<String, NodeInfo>> directory,
       CompletableFuture<InetSocketAddress> bound) {
     super(context);
     this.settings = settings;
     this.nodeId = nodeId;
     this.transport = transport;
     this.counters = counters;
-    this.directory = directory;
     this.bound = bound;
     this.materializer = Materializer.createMaterializer(context);
     this.cluster = Cluster.get(context.getSystem());
@@ -159,7 +158,8 @@ public final class Bridge extends AbstractBehavior<Bridge.Command> {
     return newReceiveBuilder()
         .onMessage(Bound.class, this::onBound)
         .onMessage(BindFailed.class, this::onBindFailed)
-        .onMessageEquals(Refresh.INSTANCE, this::onRefresh)
+        .onMessage(DirectoryChanged.class, this::onDirectoryChanged)
+        .onMessage(MembersChanged.class, changed -> refresh())
         .onSignal(PostStop.class, stop -> onStop())
         .build();
   }
@@ -179,9 +179,14 @@ public final class Bridge extends AbstractBehavior<Bridge.Command> {
     return Behaviors.stopped();
   }
 
+  private Behavior<Command> onDirectoryChanged(DirectoryChanged changed) {
+    directory = changed.nodes();
+    return refresh();
+  }
+
   /** Dials members that have appeared, drops links to members that are gone or moved. */
-  private Behavior<Command> onRefresh() {
-    Map<String, NodeInfo> infos = directory.get();
+  private Behavior<Command> refresh() {
+    Map<String, NodeInfo> infos = directory;
     Address self = cluster.selfMember().address();
     Set<Address> wanted = new HashSet<>();
     for (Member member : cluster.state().getMembers()) {

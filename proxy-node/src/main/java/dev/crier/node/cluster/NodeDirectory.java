@@ -3,6 +3,7 @@ package dev.crier.node.cluster;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -47,21 +48,27 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
   /**
    * @param self what to publish about this node, asked anew each time
    * @param view where every node's latest info is kept for readers
+   * @param onChange told every node's latest info whenever it changes
    */
   public static Behavior<Command> create(
-      Supplier<NodeInfo> self, Duration interval, AtomicReference<Map<String, NodeInfo>> view) {
+      Supplier<NodeInfo> self,
+      Duration interval,
+      AtomicReference<Map<String, NodeInfo>> view,
+      Consumer<Map<String, NodeInfo>> onChange) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
                 timers ->
                     DistributedData.<Command, LWWMap<String, NodeInfo>>withReplicatorMessageAdapter(
                         replicator ->
-                            new NodeDirectory(context, timers, replicator, self, interval, view))));
+                            new NodeDirectory(
+                                context, timers, replicator, self, interval, view, onChange))));
   }
 
   private final ReplicatorMessageAdapter<Command, LWWMap<String, NodeInfo>> replicator;
   private final Supplier<NodeInfo> self;
   private final AtomicReference<Map<String, NodeInfo>> view;
+  private final Consumer<Map<String, NodeInfo>> onChange;
   private final SelfUniqueAddress selfAddress;
 
   private NodeDirectory(
@@ -70,11 +77,13 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
       ReplicatorMessageAdapter<Command, LWWMap<String, NodeInfo>> replicator,
       Supplier<NodeInfo> self,
       Duration interval,
-      AtomicReference<Map<String, NodeInfo>> view) {
+      AtomicReference<Map<String, NodeInfo>> view,
+      Consumer<Map<String, NodeInfo>> onChange) {
     super(context);
     this.replicator = replicator;
     this.self = self;
     this.view = view;
+    this.onChange = onChange;
     this.selfAddress = DistributedData.get(context.getSystem()).selfUniqueAddress();
     replicator.subscribe(KEY, Changed::new);
     Cluster.get(context.getSystem())
@@ -112,7 +121,9 @@ public final class NodeDirectory extends AbstractBehavior<NodeDirectory.Command>
 
   private Behavior<Command> onChanged(Changed changed) {
     if (changed.response() instanceof Replicator.Changed<LWWMap<String, NodeInfo>> c) {
-      view.set(Map.copyOf(c.dataValue().getEntries()));
+      Map<String, NodeInfo> nodes = Map.copyOf(c.dataValue().getEntries());
+      view.set(nodes);
+      onChange.accept(nodes);
     }
     return this;
   }
