@@ -1,7 +1,7 @@
 package dev.crier.node.subscribe;
 
+import dev.crier.node.Refusal;
 import dev.crier.node.auth.Grants;
-import dev.crier.node.http.ApiError;
 import dev.crier.node.limits.Limits;
 import dev.crier.node.management.NodeLifecycle;
 import dev.crier.node.topic.SlowConsumerException;
@@ -56,6 +56,13 @@ public final class Connections {
   private final Map<DisconnectReason, LongAdder> disconnects =
       new EnumMap<>(DisconnectReason.class);
   private final Map<String, LongAdder> refused = new ConcurrentHashMap<>();
+
+  /** What became of a subscription: its stream, caught up, or why it was refused. */
+  public sealed interface Opened {
+    record Stream(SubscriberStream stream) implements Opened {}
+
+    record Refused(Refusal refusal) implements Opened {}
+  }
 
   /**
    * An open stream, what it holds of the per-client limits, whose it is (its token's id, null if
@@ -132,7 +139,7 @@ public final class Connections {
    * refuse first ends the oldest stream of the same subject for the same topics, from the same
    * address if the address is the limit, and takes its place.
    */
-  public CompletableFuture<SubscriberStream> open(
+  public CompletableFuture<Opened> open(
       Grants grants,
       String clientAddress,
       CursorCodec codec,
@@ -140,18 +147,20 @@ public final class Connections {
       int replay,
       CompletionStage<Done> hangUp) {
     if (!lifecycle.serving()) {
-      throw refuse(ApiError.unavailable("draining", "node is not serving; reconnect elsewhere", 1));
+      return refused(
+          Refusal.unavailable("draining", "node is not serving; reconnect elsewhere", 1));
     }
     List<String> topics = codec.topics();
     if (resume != null) {
       makeRoomForResume(grants, clientAddress, topics);
     }
     if (open.get() >= settings.maxConnections()) {
-      throw refuse(ApiError.unavailable("at_capacity", "node is at its connection limit", 5));
+      return refused(Refusal.unavailable("at_capacity", "node is at its connection limit", 5));
     }
     Limits.Admission admission = limits.admitConnection(clientAddress, grants.subject());
-    if (admission instanceof Limits.Admission.Refused refused) {
-      throw ApiError.of(refused.refusal()).rejection();
+    if (admission instanceof Limits.Admission.Refused byLimit) {
+      // Counted by the limits under their own codes.
+      return CompletableFuture.completedFuture(new Opened.Refused(byLimit.refusal()));
     }
     Limits.Release release = ((Limits.Admission.Admitted) admission).release();
     long id = ids.incrementAndGet();
@@ -187,11 +196,11 @@ public final class Connections {
                 // Never materialized, the stream will not report its end: close it here.
                 TopicHub.close(stream, null);
                 closed(id, failure);
-                throw refuse(
-                    ApiError.unavailable(
+                return count(
+                    Refusal.unavailable(
                         "owner_unavailable", "the topics' owners did not answer in time", 1));
               }
-              return stream;
+              return new Opened.Stream(stream);
             });
   }
 
@@ -225,9 +234,13 @@ public final class Connections {
             });
   }
 
-  private ApiError.Rejection refuse(ApiError error) {
-    refused.computeIfAbsent(error.code(), c -> new LongAdder()).increment();
-    return error.rejection();
+  private CompletableFuture<Opened> refused(Refusal refusal) {
+    return CompletableFuture.completedFuture(count(refusal));
+  }
+
+  private Opened count(Refusal refusal) {
+    refused.computeIfAbsent(refusal.code(), c -> new LongAdder()).increment();
+    return new Opened.Refused(refusal);
   }
 
   private void closed(long id, Throwable failure) {

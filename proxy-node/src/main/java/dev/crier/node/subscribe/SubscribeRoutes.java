@@ -101,15 +101,21 @@ public final class SubscribeRoutes extends AllDirectives {
     }
     return connections
         .open(grants, clientAddress(request), codec, resume, replay, ClientHangUp.of(request))
-        .thenApply(
-            stream ->
-                HttpResponse.create()
-                    .addHeader(RawHeader.create("Cache-Control", "no-cache"))
-                    .addHeader(RawHeader.create("X-Accel-Buffering", "no"))
-                    // Close-delimited rather than chunked: an SSE stream never shares its
-                    // connection, and skipping chunk framing makes each write about 20% cheaper
-                    // (docs/benchmarks.md, fan-out to 10,000 connections).
-                    .withEntity(HttpEntities.createCloseDelimited(EVENT_STREAM, stream.source())));
+        .thenApply(SubscribeRoutes::answer);
+  }
+
+  private static HttpResponse answer(Connections.Opened opened) {
+    if (opened instanceof Connections.Opened.Refused refused) {
+      return ApiError.of(refused.refusal()).toResponse();
+    }
+    SubscriberStream stream = ((Connections.Opened.Stream) opened).stream();
+    return HttpResponse.create()
+        .addHeader(RawHeader.create("Cache-Control", "no-cache"))
+        .addHeader(RawHeader.create("X-Accel-Buffering", "no"))
+        // Close-delimited rather than chunked: an SSE stream never shares its connection, and
+        // skipping chunk framing makes each write about 20% cheaper (docs/benchmarks.md, fan-out
+        // to 10,000 connections).
+        .withEntity(HttpEntities.createCloseDelimited(EVENT_STREAM, stream.source()));
   }
 
   /** The connection's peer address (pekko.http.server.remote-address-attribute is on). */

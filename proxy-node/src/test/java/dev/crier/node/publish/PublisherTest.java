@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValueFactory;
 import dev.crier.node.Refusal;
 import dev.crier.node.auth.Grants;
 import dev.crier.node.limits.LimitSettings;
 import dev.crier.node.limits.Limits;
+import dev.crier.node.support.LocalActors;
 import dev.crier.node.topic.DedupeSettings;
 import dev.crier.node.topic.DirectEventTransport;
 import dev.crier.node.topic.HistoryCounters;
@@ -54,13 +53,7 @@ class PublisherTest {
 
   @JUnit5TestKit
   public ActorTestKit testKit =
-      new JUnit5TestKitBuilder()
-          .withCustomConfig(
-              ConfigFactory.parseResources("crier-node.conf")
-                  .withFallback(ConfigFactory.load())
-                  .withValue("pekko.actor.provider", ConfigValueFactory.fromAnyRef("local"))
-                  .resolve())
-          .build();
+      new JUnit5TestKitBuilder().withCustomConfig(LocalActors.config()).build();
 
   /** Stands in for an owner that never answers: it only records what it was asked. */
   private final TestProbe<TopicOwner.Command> silent = testKit.createTestProbe();

@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValueFactory;
+import dev.crier.node.support.LocalActors;
 import dev.crier.protocol.cursor.Position;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,13 +44,7 @@ class TopicHubTest {
 
   @JUnit5TestKit
   public ActorTestKit testKit =
-      new JUnit5TestKitBuilder()
-          .withCustomConfig(
-              ConfigFactory.parseResources("crier-node.conf")
-                  .withFallback(ConfigFactory.load())
-                  .withValue("pekko.actor.provider", ConfigValueFactory.fromAnyRef("local"))
-                  .resolve())
-          .build();
+      new JUnit5TestKitBuilder().withCustomConfig(LocalActors.config()).build();
 
   private final String topic = "hub/" + UUID.randomUUID();
   private final TestProbe<TopicOwner.Command> owner = testKit.createTestProbe();

@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValueFactory;
+import dev.crier.node.support.LocalActors;
 import dev.crier.protocol.cursor.Position;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,13 +44,7 @@ class TopicOwnerTest {
 
   @JUnit5TestKit
   public ActorTestKit testKit =
-      new JUnit5TestKitBuilder()
-          .withCustomConfig(
-              ConfigFactory.parseResources("crier-node.conf")
-                  .withFallback(ConfigFactory.load())
-                  .withValue("pekko.actor.provider", ConfigValueFactory.fromAnyRef("local"))
-                  .resolve())
-          .build();
+      new JUnit5TestKitBuilder().withCustomConfig(LocalActors.config()).build();
 
   /** A clock the test moves by hand. */
   private static final class ManualClock extends Clock {
