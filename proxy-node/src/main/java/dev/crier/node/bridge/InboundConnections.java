@@ -215,19 +215,12 @@ final class InboundConnections {
         .handle(
             (outcome, failure) -> {
               if (failure != null) {
-                counters.ingestRejected("owner_unavailable");
-                LOG.warn("pushed event for [{}] lost: {}", pushed.topic(), failure.toString());
+                lost(pushed.topic(), failure.toString());
               } else if (outcome instanceof Publisher.Outcome.Refused refused) {
                 Refusal refusal = refused.refusal();
                 switch (refusal.kind()) {
-                  case OUTCOME_UNKNOWN -> {
-                    counters.ingestRejected("owner_unavailable");
-                    LOG.warn("pushed event for [{}] lost: {}", pushed.topic(), refusal.message());
-                  }
-                  case TOO_LARGE -> {
-                    counters.ingestRejected("too_large");
-                    LOG.debug("pushed event rejected (too_large): {}", refusal.message());
-                  }
+                  case OUTCOME_UNKNOWN -> lost(pushed.topic(), refusal.message());
+                  case TOO_LARGE -> rejected("too_large", refusal.message());
                   default -> counters.ingestRejected("refused");
                 }
               } else {
@@ -235,6 +228,12 @@ final class InboundConnections {
               }
               return Done.getInstance();
             });
+  }
+
+  /** The owner did not answer: the event may be lost, and no one can tell its publisher. */
+  private void lost(String topic, String why) {
+    counters.ingestRejected("owner_unavailable");
+    LOG.warn("pushed event for [{}] lost: {}", topic, why);
   }
 
   private CompletionStage<Done> rejected(String reason, String message) {

@@ -74,20 +74,8 @@ public record ApiError(
     return new ApiError(StatusCodes.PAYLOAD_TOO_LARGE, "payload_too_large", message, null);
   }
 
-  public static ApiError tooManyRequests(String code, String message, int retryAfterSeconds) {
-    return new ApiError(StatusCodes.TOO_MANY_REQUESTS, code, message, retryAfterSeconds);
-  }
-
   public static ApiError unavailable(String code, String message, int retryAfterSeconds) {
     return new ApiError(StatusCodes.SERVICE_UNAVAILABLE, code, message, retryAfterSeconds);
-  }
-
-  /**
-   * The owner did not answer in time: the events may or may not have been stored. Retrying with the
-   * same idempotency keys is safe either way.
-   */
-  public static ApiError outcomeUnknown(String message) {
-    return new ApiError(StatusCodes.GATEWAY_TIMEOUT, "outcome_unknown", message, 1);
   }
 
   public HttpResponse toResponse() {
