@@ -119,9 +119,16 @@ class GoneClientsTest {
       for (int i = 0; i < 20; i++) {
         subscribeAndLeave(node, "gone/" + UUID.randomUUID());
       }
+      // Every leaver's request was either refused at the per-address limit or opened, and every
+      // opened one has ended: only then are all places given back (a zero gauge alone may be read
+      // while a leaver's request is still on its way to admission).
       Await.until(
           WAIT,
-          () -> node.metric("crier_sse_connections") == 0,
+          () ->
+              node.metric("crier_sse_connections_opened_total")
+                          + node.metric("crier_limit_rejects_total{limit=\"connections_per_ip\"}")
+                      == 20
+                  && node.metric("crier_sse_connections") == 0,
           () -> "streams of clients that left are still counted: " + metric(node));
       for (int i = 0; i < 3; i++) {
         SseClient stream = SseClient.open(node.http("/events/gone/again" + i), TOKEN);
