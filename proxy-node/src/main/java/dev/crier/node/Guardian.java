@@ -40,7 +40,7 @@ import dev.crier.node.topic.HistorySettings;
 import dev.crier.node.topic.HistoryStoreSettings;
 import dev.crier.node.topic.JournalSchema;
 import dev.crier.node.topic.OwnerHandOffs;
-import dev.crier.node.topic.TopicHub;
+import dev.crier.node.topic.TopicHubSettings;
 import dev.crier.node.topic.TopicHubs;
 import dev.crier.node.topic.TopicOwner;
 import dev.crier.node.topic.TopicOwners;
@@ -107,15 +107,14 @@ public final class Guardian {
     StartupLines lines = new StartupLines(announce);
     NodeLifecycle lifecycle = NodeLifecycle.get(system);
     HistorySettings history = HistorySettings.create(config);
-    SubscribeSettings configured = SubscribeSettings.create(config);
-    SubscribeSettings subscribe = configured.resumableWithin(history.maxEvents());
-    if (subscribe != configured) {
+    SubscribeSettings subscribe = SubscribeSettings.create(config);
+    if (subscribe.bufferSize() < subscribe.configuredBufferSize()) {
       context
           .getLog()
           .warn(
               "crier.subscribe.buffer-size {} lowered to {}, half of crier.history.max-events, so"
                   + " that a subscriber cut off for lagging can resume without loss",
-              configured.bufferSize(),
+              subscribe.configuredBufferSize(),
               subscribe.bufferSize());
     }
     PublishSettings publish = PublishSettings.create(config);
@@ -142,14 +141,7 @@ public final class Guardian {
     ActorRef<TopicHubs.Command> hubs =
         context.spawn(
             TopicHubs.create(
-                new TopicHub.Settings(
-                    subscribe.bufferSize(),
-                    history.maxEvents(),
-                    subscribe.recentEvents(),
-                    subscribe.fanOutSlice(),
-                    publish.timeout(),
-                    cluster.hubResyncInterval(),
-                    cluster.hubResyncMaxInterval()),
+                TopicHubSettings.create(config),
                 owners,
                 counters,
                 SubscriberRegistry.interest(registry),

@@ -175,20 +175,18 @@ public final class Connections {
     open.incrementAndGet();
     opened.increment();
     streams.put(id, new OpenStream(id, stream, release, grants, clientAddress, topics));
-    CompletableFuture<?>[] synced = new CompletableFuture<?>[topics.size()];
     for (int i = 0; i < topics.size(); i++) {
-      CompletableFuture<Void> topicSynced = new CompletableFuture<>();
-      synced[i] = topicSynced;
       hubs.tell(
           new TopicHubs.Subscribe(
               topics.get(i),
-              new TopicHub.Subscribe(
-                  id, stream, resume == null ? null : resume[i], replay, topicSynced)));
+              new TopicHub.Subscribe(id, stream, resume == null ? null : resume[i], replay)));
     }
     // After the hubs were told, so that a client gone already leaves them after it came.
     hangUp.thenRun(() -> hungUp(id));
     log.debug("subscriber [{}] connecting to {}", id, topics);
-    return CompletableFuture.allOf(synced)
+    return stream
+        .subscribed()
+        .copy()
         .orTimeout(syncTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .handle(
             (ok, failure) -> {

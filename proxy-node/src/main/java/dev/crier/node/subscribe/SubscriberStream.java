@@ -3,6 +3,7 @@ package dev.crier.node.subscribe;
 import dev.crier.node.topic.FeedItem;
 import dev.crier.protocol.cursor.CursorCodec;
 import dev.crier.protocol.sse.SseEncoder;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -55,6 +56,10 @@ final class SubscriberStream implements BoundedSourceQueue<FeedItem> {
   /** Null while open; {@link #COMPLETED}, or the cause the feed was failed with. */
   private final AtomicReference<Object> closing = new AtomicReference<>();
 
+  /** Topics whose {@link FeedItem.Synced} has not been queued yet. */
+  private final AtomicInteger unsynced;
+
+  private final CompletableFuture<Void> subscribed = new CompletableFuture<>();
   private final AtomicBoolean wakePending = new AtomicBoolean();
   private final Consumer<Throwable> onEnd;
   private volatile AsyncCallback<Done> wake;
@@ -87,7 +92,16 @@ final class SubscriberStream implements BoundedSourceQueue<FeedItem> {
     this.retryMillis = retryMillis;
     this.retryFrame = retryFrame;
     this.framing = new SubscriptionFraming(codec);
+    this.unsynced = new AtomicInteger(codec.topics().size());
     this.onEnd = onEnd;
+  }
+
+  /**
+   * Completed once every topic's hub has said where its feed goes on (so that the HTTP answer means
+   * "subscribed"), or the feed was completed first; failed with the cause it was failed with.
+   */
+  CompletableFuture<Void> subscribed() {
+    return subscribed;
   }
 
   /** The stream's bytes; materialize it once. */
@@ -109,6 +123,9 @@ final class SubscriberStream implements BoundedSourceQueue<FeedItem> {
     if (waiting || queued == capacity / 2) {
       wake();
     }
+    if (item instanceof FeedItem.Synced && unsynced.decrementAndGet() == 0) {
+      subscribed.complete(null);
+    }
     return QueueOfferResult.enqueued();
   }
 
@@ -127,6 +144,11 @@ final class SubscriberStream implements BoundedSourceQueue<FeedItem> {
   private void close(Object how) {
     if (ended || !closing.compareAndSet(null, how)) {
       throw new IllegalStateException("the stream is closed already");
+    }
+    if (how instanceof Throwable cause) {
+      subscribed.completeExceptionally(cause);
+    } else {
+      subscribed.complete(null);
     }
     wake();
   }

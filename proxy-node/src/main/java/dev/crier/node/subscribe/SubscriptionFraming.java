@@ -13,16 +13,15 @@ import org.apache.pekko.util.ByteString;
  * its {@code id:}. A one-topic subscription passes the hub's shared frame through untouched; a
  * several-topic one prepends an id line that carries the position in every topic.
  *
- * <p>Nothing is written until every topic has caught up with its history, so that the first id
- * already covers all topics and a {@code crier.reset}, if needed, comes first. One instance per
- * connection, used by one stream stage at a time.
+ * <p>Nothing is written until every topic's feed has said where it goes on ({@link
+ * FeedItem.Synced}), so that the first id already covers all topics and a {@code crier.reset}, if
+ * needed, comes first. One instance per connection, used by one stream stage at a time.
  */
 final class SubscriptionFraming {
   static final String RESET_EVENT = "crier.reset";
 
   private final CursorCodec codec;
   private final Position[] positions;
-  private final Position[] heads;
   private final boolean[] lost;
   private int synced;
   private List<FeedItem.Frame> pending = new ArrayList<>();
@@ -31,7 +30,6 @@ final class SubscriptionFraming {
     this.codec = codec;
     int n = codec.topics().size();
     this.positions = new Position[n];
-    this.heads = new Position[n];
     this.lost = new boolean[n];
   }
 
@@ -45,23 +43,15 @@ final class SubscriptionFraming {
     }
     FeedItem.Synced s = (FeedItem.Synced) item;
     int i = codec.indexOf(s.topic());
-    if (heads[i] == null) {
+    if (positions[i] == null) {
       synced++;
     }
-    heads[i] = s.head();
+    positions[i] = s.after();
     lost[i] = s.continuityLost();
-    return synced == heads.length && pending != null ? flush() : List.of();
+    return synced == positions.length && pending != null ? flush() : List.of();
   }
 
   private List<ByteString> flush() {
-    for (int i = 0; i < positions.length; i++) {
-      positions[i] = heads[i];
-    }
-    for (int k = pending.size() - 1; k >= 0; k--) {
-      FeedItem.Frame f = pending.get(k);
-      positions[codec.indexOf(f.topic())] =
-          new Position(f.position().epoch(), f.position().seq() - 1);
-    }
     List<ByteString> out = new ArrayList<>(pending.size() + 1);
     ByteString reset = resetFrame();
     if (reset != null) {

@@ -1,6 +1,7 @@
 package dev.crier.node.topic;
 
 import dev.crier.protocol.cursor.Position;
+import dev.crier.protocol.sse.SseEncoder;
 import org.apache.pekko.util.ByteString;
 
 /** What a {@link TopicHub} puts into a subscriber's queue. */
@@ -15,13 +16,25 @@ public sealed interface FeedItem {
    * @param body the frame without the {@code id:} line, for subscriptions whose ids span topics
    */
   record Frame(String topic, Position position, ByteString withId, ByteString body)
-      implements FeedItem {}
+      implements FeedItem {
+
+    /** The event's frame, encoded once for every subscriber of its topic. */
+    static Frame of(String topic, TopicEvent event) {
+      ByteString body =
+          ByteString.fromArrayUnsafe(SseEncoder.event(null, event.type(), event.data()));
+      ByteString withId =
+          ByteString.fromArrayUnsafe(SseEncoder.idField(event.position().toString())).concat(body);
+      return new Frame(topic, event.position(), withId, body);
+    }
+  }
 
   /**
-   * The subscriber has received the requested history of this topic; live events follow.
+   * The first item of a topic's feed: where it goes on. The history the subscriber asked for
+   * follows, then every later event, each once and in order.
    *
-   * @param head the position right after the history it was sent
-   * @param continuityLost the position it resumed from was no longer covered by history
+   * @param after the position the feed goes on after
+   * @param continuityLost the position it resumed from was no longer covered by history, so events
+   *     between it and {@code after} are gone
    */
-  record Synced(String topic, Position head, boolean continuityLost) implements FeedItem {}
+  record Synced(String topic, Position after, boolean continuityLost) implements FeedItem {}
 }

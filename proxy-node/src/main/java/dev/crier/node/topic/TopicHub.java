@@ -1,14 +1,11 @@
 package dev.crier.node.topic;
 
 import dev.crier.protocol.cursor.Position;
-import dev.crier.protocol.sse.SseEncoder;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -18,7 +15,6 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.QueueOfferResult;
-import org.apache.pekko.util.ByteString;
 
 /**
  * Fans one topic's events out to this node's subscribers: encodes each event's SSE frame once and
@@ -37,19 +33,15 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
   public sealed interface Command {}
 
   /**
-   * Adds a subscriber.
+   * Adds a subscriber. Its queue gets a {@link FeedItem.Synced} once the hub knows where its feed
+   * goes on (the history it asked for follows, then every later event); the queue is failed if the
+   * owner cannot be reached.
    *
    * @param after resume after this position, or null
    * @param replay with no {@code after}: how many past events to send first
-   * @param synced completed once the subscriber is caught up and receives every later event (so
-   *     that the HTTP answer means "subscribed"); failed if the owner cannot be reached
    */
   public record Subscribe(
-      long subscriberId,
-      BoundedSourceQueue<FeedItem> queue,
-      Position after,
-      int replay,
-      CompletableFuture<Void> synced)
+      long subscriberId, BoundedSourceQueue<FeedItem> queue, Position after, int replay)
       implements Command {}
 
   /** Removes a subscriber whose stream has ended. */
@@ -95,31 +87,12 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
   public record Idle(String topic, long subscribesHandled) {}
 
   /**
-   * Limits and timings of a hub.
-   *
-   * @param resyncInterval how soon the hub asks the owner again for anything it missed (which also
-   *     announces this node to an owner that has moved)
-   * @param resyncMaxInterval the interval doubles after each ask that finds nothing missing, up to
-   *     this; an ask that finds something, or a gap seen live, brings it back to resyncInterval
-   * @param recentEvents latest frames kept to serve resumes and replays without the owner
-   * @param fanOutSlice subscribers a frame is offered to before the hub lets others run
-   */
-  public record Settings(
-      int bufferSize,
-      int historyLimit,
-      int recentEvents,
-      int fanOutSlice,
-      Duration ownerTimeout,
-      Duration resyncInterval,
-      Duration resyncMaxInterval) {}
-
-  /**
    * @param node this node's hub directory, named in history reads so that the owner sends this node
    *     every later event
    */
   public static Behavior<Command> create(
       String topic,
-      Settings settings,
+      TopicHubSettings settings,
       TopicOwners owners,
       ActorRef<TopicHubs.Command> node,
       ActorRef<Idle> parent,
@@ -132,44 +105,15 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
                         context, timers, topic, settings, owners, node, parent, counters)));
   }
 
-  private static final class Subscriber {
-    final long id;
-    final BoundedSourceQueue<FeedItem> queue;
-    final CompletableFuture<Void> synced;
-    long epoch;
-    long lastSeq;
-    List<FeedItem.Frame> heldBack = new ArrayList<>();
-
-    /** History still to hand over, oldest first; null once all of it is in the queue. */
-    ArrayDeque<FeedItem.Frame> catchUp;
-
-    /** What to tell the subscription once the catch-up is in its queue. */
-    FeedItem.Synced syncedItem;
-
-    Subscriber(long id, BoundedSourceQueue<FeedItem> queue, CompletableFuture<Void> synced) {
-      this.id = id;
-      this.queue = queue;
-      this.synced = synced;
-    }
-
-    boolean wants(Position p) {
-      return p.epoch() != epoch || p.seq() > lastSeq;
-    }
-  }
-
-  private record Failed(Subscriber subscriber, QueueOfferResult why) {}
-
-  private record Outgoing(TopicEvent event, FeedItem.Frame frame, List<Subscriber> to) {}
-
   private final String topic;
-  private final Settings settings;
+  private final TopicHubSettings settings;
   private final TopicOwners owners;
   private final ActorRef<TopicHubs.Command> node;
   private final ActorRef<Idle> parent;
   private final FanoutCounters counters;
   private final TimerScheduler<Command> timers;
   private Duration resyncInterval;
-  private final Map<Long, Subscriber> subscribers = new HashMap<>();
+  private final Map<Long, HubSubscriber> subscribers = new HashMap<>();
   private long subscribesHandled;
 
   /** The last event fanned out; null until the owner has told the topic's head. */
@@ -177,20 +121,11 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
 
   private boolean resyncing;
 
-  /**
-   * The latest frames fanned out, consecutive and ending at {@link #position} (empty after a jump),
-   * at most {@code recentEvents}.
-   */
-  private final ArrayDeque<FeedItem.Frame> recent = new ArrayDeque<>();
+  private final RecentFrames recent;
+  private final HandOuts handOuts;
 
   /** Subscribers without a cursor that came while the hub was not live; they join once it is. */
-  private final List<Subscriber> awaitingPosition = new ArrayList<>();
-
-  /** Frames being handed to the subscribers there were when each was fanned out, oldest first. */
-  private final ArrayDeque<Outgoing> outgoing = new ArrayDeque<>();
-
-  /** The next subscriber of the oldest outgoing frame. */
-  private int nextRecipient;
+  private final List<HubSubscriber> awaitingPosition = new ArrayList<>();
 
   /** Events that arrived while the hub did not know its place, or was filling a gap. */
   private final List<TopicEvent> pending = new ArrayList<>();
@@ -199,7 +134,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
       String topic,
-      Settings settings,
+      TopicHubSettings settings,
       TopicOwners owners,
       ActorRef<TopicHubs.Command> node,
       ActorRef<Idle> parent,
@@ -213,6 +148,8 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     this.counters = counters;
     this.timers = timers;
     this.resyncInterval = settings.resyncInterval();
+    this.recent = new RecentFrames(settings.recentEvents());
+    this.handOuts = new HandOuts(counters);
     resync(null);
   }
 
@@ -235,13 +172,14 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
 
   private Behavior<Command> onSubscribe(Subscribe subscribe) {
     subscribesHandled++;
-    Subscriber subscriber =
-        new Subscriber(subscribe.subscriberId(), subscribe.queue(), subscribe.synced());
+    HubSubscriber subscriber =
+        new HubSubscriber(
+            subscribe.subscriberId(), subscribe.queue(), settings.bufferSize(), counters);
     subscribers.put(subscribe.subscriberId(), subscriber);
     List<FeedItem.Frame> fromRecent = fromRecent(subscribe.after(), subscribe.replay());
     if (fromRecent != null) {
       counters.countServedByHub();
-      catchUp(subscriber, position, fromRecent, false);
+      place(subscriber, position, fromRecent, false);
       return this;
     }
     if (subscribe.after() == null && subscribe.replay() == 0) {
@@ -277,95 +215,47 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     if (position == null || resyncing || !pending.isEmpty()) {
       return null;
     }
-    if (after == null) {
-      if (replay == 0) {
-        return List.of();
-      }
-      return replay <= recent.size() ? latest(replay) : null;
-    }
-    if (after.epoch() != position.epoch() || after.seq() > position.seq()) {
-      return null;
-    }
-    long missed = position.seq() - after.seq();
-    return missed <= recent.size() ? latest((int) missed) : null;
-  }
-
-  private List<FeedItem.Frame> latest(int n) {
-    List<FeedItem.Frame> out = new ArrayList<>(n);
-    int skip = recent.size() - n;
-    for (FeedItem.Frame frame : recent) {
-      if (skip-- <= 0) {
-        out.add(frame);
-      }
-    }
-    return out;
+    return recent.covering(position, after, replay);
   }
 
   private Behavior<Command> onHistoryRead(HistoryRead read) {
-    Subscriber s = subscribers.get(read.subscriberId());
+    HubSubscriber s = subscribers.get(read.subscriberId());
     if (s == null) {
       return this;
     }
     TopicOwner.Slice slice = read.slice();
     // When continuity is lost the slice holds the oldest events still kept: they follow the reset.
-    catchUp(
-        s, slice.head(), slice.events().stream().map(this::frame).toList(), slice.continuityLost());
+    List<FeedItem.Frame> history =
+        slice.events().stream().map(e -> FeedItem.Frame.of(topic, e)).toList();
+    place(s, slice.head(), history, slice.continuityLost());
     return this;
   }
 
-  /** Starts handing a subscriber its catch-up, after which it is live from {@code head}. */
-  private void catchUp(
-      Subscriber s, Position head, List<FeedItem.Frame> frames, boolean continuityLost) {
-    s.epoch = head.epoch();
-    s.lastSeq = head.seq();
-    s.catchUp = new ArrayDeque<>(frames);
-    s.syncedItem = new FeedItem.Synced(topic, head, continuityLost);
-    s.synced.complete(null);
-    topUp(s);
+  private void place(
+      HubSubscriber s, Position head, List<FeedItem.Frame> history, boolean continuityLost) {
+    if (passed(s, s.place(topic, head, history, continuityLost))) {
+      awaitRoom(s);
+    }
   }
 
-  /**
-   * Hands over as much of the catch-up as the subscriber's queue has room for, so that a resume
-   * with more history than the queue holds is paced by the client instead of cutting it off; live
-   * events wait behind it (held back, within the same bound). Once all is handed over, the
-   * subscription learns it is synced and the held-back events follow.
-   */
-  private boolean topUp(Subscriber s) {
-    while (!s.catchUp.isEmpty()) {
-      // Half the queue at most: the subscription's other topics offer into it meanwhile.
-      if (s.queue.size() >= settings.bufferSize() / 2) {
-        timers.startSingleTimer(CatchUpTick.INSTANCE, CATCH_UP_INTERVAL);
-        return false;
-      }
-      if (!push(s, s.catchUp.poll())) {
-        return false;
-      }
+  /** The subscriber's queue is too full for the rest of its catch-up: try again shortly. */
+  private void awaitRoom(HubSubscriber s) {
+    if (s.waitsForRoom()) {
+      timers.startSingleTimer(CatchUpTick.INSTANCE, CATCH_UP_INTERVAL);
     }
-    s.catchUp = null;
-    if (!push(s, s.syncedItem)) {
-      return false;
-    }
-    List<FeedItem.Frame> held = s.heldBack;
-    s.heldBack = null;
-    for (FeedItem.Frame frame : held) {
-      if (s.wants(frame.position()) && !push(s, frame)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private Behavior<Command> onCatchUpTick() {
-    for (Subscriber s : new ArrayList<>(subscribers.values())) {
-      if (s.catchUp != null && subscribers.containsKey(s.id)) {
-        topUp(s);
+    for (HubSubscriber s : new ArrayList<>(subscribers.values())) {
+      if (s.waitsForRoom() && passed(s, s.topUp())) {
+        awaitRoom(s);
       }
     }
     return this;
   }
 
   private Behavior<Command> onHistoryFailed(HistoryFailed failed) {
-    Subscriber s = subscribers.remove(failed.subscriberId());
+    HubSubscriber s = subscribers.remove(failed.subscriberId());
     if (s != null) {
       getContext()
           .getLog()
@@ -373,8 +263,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
               "history of [{}] unavailable, closing subscriber: {}",
               topic,
               failed.cause().toString());
-      close(s.queue, failed.cause());
-      s.synced.completeExceptionally(failed.cause());
+      close(s.queue(), failed.cause());
       idleCheck();
     }
     return this;
@@ -500,7 +389,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
       held.forEach(this::live);
     } else {
       // Never placed: each waiting subscriber asks the owner itself (and answers 503 if it cannot).
-      List<Subscriber> waiting = new ArrayList<>(awaitingPosition);
+      List<HubSubscriber> waiting = new ArrayList<>(awaitingPosition);
       awaitingPosition.clear();
       waiting.forEach(s -> read(s.id, null, 0));
     }
@@ -508,10 +397,10 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
   }
 
   private void joinAwaiting() {
-    for (Subscriber s : awaitingPosition) {
+    for (HubSubscriber s : awaitingPosition) {
       if (subscribers.get(s.id) == s) {
         counters.countServedByHub();
-        catchUp(s, position, List.of(), false);
+        place(s, position, List.of(), false);
       }
     }
     awaitingPosition.clear();
@@ -526,67 +415,20 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     Position p = event.position();
     boolean next = p.epoch() == position.epoch() && p.seq() == position.seq() + 1;
     position = p;
-    if (!next) {
-      recent.clear();
-    }
-    if (subscribers.isEmpty() && settings.recentEvents() == 0) {
+    if (subscribers.isEmpty() && !recent.keepsAny()) {
       return;
     }
-    FeedItem.Frame frame = frame(event);
-    if (settings.recentEvents() > 0) {
-      if (recent.size() == settings.recentEvents()) {
-        recent.poll();
-      }
-      recent.add(frame);
-    }
-    if (subscribers.isEmpty()) {
-      return;
-    }
-    outgoing.add(new Outgoing(event, frame, new ArrayList<>(subscribers.values())));
-    if (outgoing.size() == 1) {
+    FeedItem.Frame frame = FeedItem.Frame.of(topic, event);
+    recent.add(frame, next);
+    if (!subscribers.isEmpty()
+        && handOuts.add(event, frame, new ArrayList<>(subscribers.values()))) {
       handOut();
     }
   }
 
-  /**
-   * Offers the oldest outgoing frames to at most {@code fanOutSlice} subscribers, then, if more is
-   * left, lets the rest of the node run before it goes on: each offer wakes a connection, and a
-   * whole fan-out to many connections at once would queue that many wake-ups ahead of everything
-   * else on the node (a publish's answer among them). Events leave in order for every subscriber.
-   */
+  /** Hands out a slice, then lets the rest of the node run before it goes on. */
   private void handOut() {
-    int budget = settings.fanOutSlice();
-    while (budget > 0 && !outgoing.isEmpty()) {
-      Outgoing o = outgoing.peek();
-      List<Failed> failed = null;
-      while (budget > 0 && nextRecipient < o.to().size()) {
-        Subscriber s = o.to().get(nextRecipient++);
-        budget--;
-        QueueOfferResult result;
-        if (subscribers.get(s.id) != s) {
-          continue;
-        } else if (s.heldBack != null) {
-          result = heldBack(s, o.frame());
-        } else if (s.wants(o.frame().position())) {
-          result = offer(s, o.frame());
-        } else {
-          continue;
-        }
-        if (result != QueueOfferResult.enqueued()) {
-          failed = failed == null ? new ArrayList<>() : failed;
-          failed.add(new Failed(s, result));
-        }
-      }
-      if (failed != null) {
-        failed.forEach(f -> remove(f.subscriber(), f.why()));
-      }
-      if (nextRecipient == o.to().size()) {
-        outgoing.poll();
-        nextRecipient = 0;
-        counters.handedOut(o.event(), System.currentTimeMillis());
-      }
-    }
-    if (!outgoing.isEmpty()) {
+    if (handOuts.handOut(settings.fanOutSlice(), subscribers, this::remove)) {
       getContext().getSelf().tell(HandOutMore.INSTANCE);
     }
   }
@@ -597,28 +439,13 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
   }
 
   private Behavior<Command> onCompleteAll() {
-    subscribers
-        .values()
-        .forEach(
-            s -> {
-              close(s.queue, null);
-              s.synced.complete(null);
-            });
+    subscribers.values().forEach(s -> close(s.queue(), null));
     subscribers.clear();
     return Behaviors.stopped();
   }
 
-  private FeedItem.Frame frame(TopicEvent event) {
-    ByteString body =
-        ByteString.fromArrayUnsafe(SseEncoder.event(null, event.type(), event.data()));
-    ByteString withId =
-        ByteString.fromArrayUnsafe(SseEncoder.idField(event.position().toString())).concat(body);
-    return new FeedItem.Frame(topic, event.position(), withId, body);
-  }
-
-  /** Offers one item; removes the subscriber and answers false when it was not taken. */
-  private boolean push(Subscriber s, FeedItem item) {
-    QueueOfferResult result = offer(s, item);
+  /** Whether an offer was taken; if not, the subscriber is removed. */
+  private boolean passed(HubSubscriber s, QueueOfferResult result) {
     if (result == QueueOfferResult.enqueued()) {
       return true;
     }
@@ -626,34 +453,15 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     return false;
   }
 
-  private QueueOfferResult offer(Subscriber s, FeedItem item) {
-    QueueOfferResult result = s.queue.offer(item);
-    if (result == QueueOfferResult.enqueued() && item instanceof FeedItem.Frame f) {
-      counters.delivered(1);
-      s.epoch = f.position().epoch();
-      s.lastSeq = f.position().seq();
-    }
-    return result;
-  }
-
-  private QueueOfferResult heldBack(Subscriber s, FeedItem.Frame frame) {
-    if (s.heldBack.size() >= settings.bufferSize()) {
-      return QueueOfferResult.dropped();
-    }
-    s.heldBack.add(frame);
-    return QueueOfferResult.enqueued();
-  }
-
   /** A dropped offer means the subscriber is too slow; anything else, that its stream is gone. */
-  private void remove(Subscriber s, QueueOfferResult why) {
+  private void remove(HubSubscriber s, QueueOfferResult why) {
     if (subscribers.remove(s.id) == null) {
       return;
     }
-    s.synced.complete(null);
     if (why == QueueOfferResult.dropped()) {
       counters.slowConsumerCut();
       getContext().getLog().debug("subscriber [{}] of [{}] too slow: cut off", s.id, topic);
-      close(s.queue, new SlowConsumerException(topic));
+      close(s.queue(), new SlowConsumerException(topic));
     }
     idleCheck();
   }

@@ -69,7 +69,7 @@ public final class TopicHubs extends AbstractBehavior<TopicHubs.Command> {
   }
 
   public static Behavior<Command> create(
-      TopicHub.Settings settings,
+      TopicHubSettings settings,
       TopicOwners owners,
       FanoutCounters counters,
       Interest interest,
@@ -82,7 +82,7 @@ public final class TopicHubs extends AbstractBehavior<TopicHubs.Command> {
   }
 
   private final TimerScheduler<Command> timers;
-  private final TopicHub.Settings settings;
+  private final TopicHubSettings settings;
   private final TopicOwners owners;
   private final FanoutCounters counters;
   private final Interest interest;
@@ -96,7 +96,7 @@ public final class TopicHubs extends AbstractBehavior<TopicHubs.Command> {
   private TopicHubs(
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
-      TopicHub.Settings settings,
+      TopicHubSettings settings,
       TopicOwners owners,
       FanoutCounters counters,
       Interest interest,

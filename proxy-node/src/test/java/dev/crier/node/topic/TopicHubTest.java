@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -72,7 +71,7 @@ class TopicHubTest {
     return testKit.spawn(
         TopicHub.create(
             topic,
-            new TopicHub.Settings(
+            new TopicHubSettings(
                 64,
                 historyLimit,
                 0,
@@ -105,9 +104,7 @@ class TopicHubTest {
 
   /** A subscriber without a cursor, joined once the hub is live at (EPOCH, headSeq). */
   private void subscribeLive(ActorRef<TopicHub.Command> hub) throws Exception {
-    CompletableFuture<Void> synced = new CompletableFuture<>();
-    hub.tell(new TopicHub.Subscribe(1, stream(), null, 0, synced));
-    synced.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    hub.tell(new TopicHub.Subscribe(1, stream(), null, 0));
     assertInstanceOf(FeedItem.Synced.class, next());
   }
 
