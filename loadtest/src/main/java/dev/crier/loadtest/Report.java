@@ -105,7 +105,7 @@ public final class Report {
             " A step is sustained when the publisher got at least 95% of the rate accepted, every"
                 + " event arrived within 5 s of the step's end, nothing")
         .append(" was lost or repeated, and p99 ≤ ")
-        .append((int) LoadTest.MAX_P99_MILLIS)
+        .append((int) Step.MAX_P99_MILLIS)
         .append(" ms.")
         .append(
             " A publish answer is a publish request's time from its send to its answer, over all"

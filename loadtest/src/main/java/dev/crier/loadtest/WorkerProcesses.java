@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
  * A run's subscribers spread over {@link Settings#processes} {@link Worker} JVMs, each with its own
  * descriptor limit (one process may hold at most 20,000 here) and its contiguous share of the
  * subscriber indices. Every report a worker sends is added to the run's {@link Stats} as it
- * arrives, so that the publisher and the steps of {@link LoadTest} read merged figures; {@link
- * #flush} makes them complete at a step's edges.
+ * arrives, so that the publisher and each {@link Step} read merged figures; {@link #flush} makes
+ * them complete at a step's edges.
  */
 final class WorkerProcesses implements SubscriberGroup {
   /**

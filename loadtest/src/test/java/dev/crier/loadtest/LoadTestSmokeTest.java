@@ -67,7 +67,7 @@ class LoadTestSmokeTest {
     node.destroyForcibly();
   }
 
-  private static LoadTest.Result run(
+  private static Result run(
       int processes, int topics, int subscribers, int rate, int seconds, String... more)
       throws Exception {
     List<String> args =
@@ -95,13 +95,13 @@ class LoadTestSmokeTest {
 
   @Test
   void smokeLoadsAgainstARealNodeAreDeliveredCompletelyAndInOrder() throws Exception {
-    LoadTest.Result fanOut = run(1, 1, 200, 50, 3);
+    Result fanOut = run(1, 1, 200, 50, 3);
     assertTrue(fanOut.clean(), fanOut.summary());
     assertEquals(fanOut.expected(), fanOut.received());
     assertTrue(fanOut.expected() >= 200 * 100, fanOut.summary());
     assertTrue(fanOut.publishAnswer().getTotalCount() > 0, "the answers were timed");
 
-    LoadTest.Result oneToOne = run(1, 200, 200, 400, 3);
+    Result oneToOne = run(1, 200, 200, 400, 3);
     assertTrue(oneToOne.clean(), oneToOne.summary());
     assertTrue(oneToOne.expected() >= 1000, oneToOne.summary());
   }
@@ -109,7 +109,7 @@ class LoadTestSmokeTest {
   @Test
   void pipelinedPublishingKeepsEveryTopicsOrderAtTheNodeAndTimesEveryAnswer() throws Exception {
     // 3 topics over 2 connections, at most 8 requests unanswered on each
-    LoadTest.Result run =
+    Result run =
         run(
             1,
             3,
@@ -133,7 +133,7 @@ class LoadTestSmokeTest {
   void subscribersSpreadOverWorkerProcessesAddUpToOneCleanRun() throws Exception {
     // an odd count over 2 topics and 2 processes: each process holds subscribers of both topics,
     // one process one more than the other
-    LoadTest.Result run = run(2, 2, 301, 100, 3);
+    Result run = run(2, 2, 301, 100, 3);
     assertTrue(run.clean(), run.summary());
     assertEquals(run.expected(), run.received(), run.summary());
     assertTrue(run.expected() >= 301 * 100, run.summary());

@@ -22,7 +22,7 @@ class ReportTest {
     for (int ms = 1; ms <= answers; ms++) {
       h.recordValue(ms * 1000L);
     }
-    LoadTest.Result.publishJson(run.putObject("publish"), 5 * answers, h, 10.0);
+    ResultJson.publishJson(run.putObject("publish"), 5 * answers, h, 10.0);
     return run;
   }
 
@@ -42,12 +42,12 @@ class ReportTest {
   @Test
   void aRunWithoutAnswersHasNoTimesAndAnIdleRunNoRates() {
     ObjectNode pushed = JSON.createObjectNode();
-    LoadTest.Result.publishJson(pushed, 1000, new Histogram(3), 10.0);
+    ResultJson.publishJson(pushed, 1000, new Histogram(3), 10.0);
     assertEquals(0, pushed.path("answers").asLong());
     assertTrue(pushed.path("answerMillis").isMissingNode(), "NNG push has no answers to time");
 
     ObjectNode idle = JSON.createObjectNode();
-    LoadTest.Result.publishJson(idle, 0, new Histogram(3), 0);
+    ResultJson.publishJson(idle, 0, new Histogram(3), 0);
     assertTrue(idle.path("answersPerSecond").isMissingNode(), idle.toString());
   }
 

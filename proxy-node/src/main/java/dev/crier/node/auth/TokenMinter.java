@@ -87,16 +87,16 @@ public final class TokenMinter {
             .issueTime(Date.from(now))
             .expirationTime(Date.from(expiresAt));
     if (!subscribe.isEmpty()) {
-      claims.claim(JwtVerifier.SUBSCRIBE_CLAIM, subscribe);
+      claims.claim(CrierClaims.SUBSCRIBE_CLAIM, subscribe);
     }
     if (!publish.isEmpty()) {
-      claims.claim(JwtVerifier.PUBLISH_CLAIM, publish);
+      claims.claim(CrierClaims.PUBLISH_CLAIM, publish);
     }
     if (admin) {
-      claims.claim(JwtVerifier.ADMIN_CLAIM, true);
+      claims.claim(CrierClaims.ADMIN_CLAIM, true);
     }
     if (tenant != null) {
-      claims.claim(JwtVerifier.TENANT_CLAIM, tenant);
+      claims.claim(CrierClaims.TENANT_CLAIM, tenant);
     }
     SignedJWT jwt = new SignedJWT(header, claims.build());
     try {
