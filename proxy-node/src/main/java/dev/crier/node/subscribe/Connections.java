@@ -4,6 +4,7 @@ import dev.crier.node.Refusal;
 import dev.crier.node.auth.Grants;
 import dev.crier.node.limits.Limits;
 import dev.crier.node.management.NodeLifecycle;
+import dev.crier.node.topic.FeedItem;
 import dev.crier.node.topic.SlowConsumerException;
 import dev.crier.node.topic.TopicHub;
 import dev.crier.node.topic.TopicHubs;
@@ -192,7 +193,7 @@ public final class Connections {
             (ok, failure) -> {
               if (failure != null) {
                 // Never materialized, the stream will not report its end: close it here.
-                TopicHub.close(stream, null);
+                FeedItem.close(stream, null);
                 closed(id, failure);
                 return count(
                     Refusal.unavailable(
@@ -277,7 +278,7 @@ public final class Connections {
     // A stream ending already (its client left, its hub cut it) counts under its own reason.
     if (stream.endedBy == null && !stream.stream.isCompleted()) {
       stream.endedBy = reason;
-      if (!TopicHub.close(stream.stream, null)) {
+      if (!FeedItem.close(stream.stream, null)) {
         stream.endedBy = null;
       }
     }

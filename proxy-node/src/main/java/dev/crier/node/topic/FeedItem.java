@@ -2,12 +2,32 @@ package dev.crier.node.topic;
 
 import dev.crier.protocol.cursor.Position;
 import dev.crier.protocol.sse.SseEncoder;
+import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.util.ByteString;
 
 /** What a {@link TopicHub} puts into a subscriber's queue. */
 public sealed interface FeedItem {
 
   String topic();
+
+  /**
+   * Completes (cause null) or fails a feed's queue; false when it was closed already. A
+   * subscription to several topics shares one queue among their hubs, and the node may end a stream
+   * a hub has cut: closing twice is not an error.
+   */
+  static boolean close(BoundedSourceQueue<FeedItem> queue, Throwable cause) {
+    try {
+      if (cause == null) {
+        queue.complete();
+      } else {
+        queue.fail(cause);
+      }
+      return true;
+    } catch (IllegalStateException alreadyClosed) {
+      // Closed first by another hub, the stream's own end, or a node-side end; it ends either way.
+      return false;
+    }
+  }
 
   /**
    * One event, SSE-encoded once by the hub and shared by every subscriber.

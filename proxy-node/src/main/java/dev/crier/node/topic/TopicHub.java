@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -18,14 +19,15 @@ import org.apache.pekko.stream.QueueOfferResult;
 
 /**
  * Fans one topic's events out to this node's subscribers: encodes each event's SSE frame once and
- * offers the same bytes to every subscriber's bounded queue. A subscriber whose queue is full is
- * cut off at once, so no subscriber can slow the topic down.
+ * offers the same bytes to every subscriber's bounded queue ({@link HandOuts}). A subscriber whose
+ * queue is full is cut off at once, so no subscriber can slow the topic down.
  *
- * <p>A new subscriber is first brought up to date from the owner's history (resume or replay),
- * while live events for it are held back; events it already got from history are skipped by
- * sequence number, so the switch to live has no gap and no duplicate. Once the hub is live, a
- * subscriber without a cursor joins at the hub's position, and one whose cursor or replay falls
- * within the hub's latest frames is served from them: neither asks the owner.
+ * <p>The hub keeps its place in the topic's sequence and repairs gaps by reading the owner ({@link
+ * GapRepair}). A new subscriber is brought up to date from the owner's history (resume or replay)
+ * before it goes live ({@link HubSubscriber}), so the switch to live has no gap and no duplicate.
+ * Once the hub is steady, a subscriber without a cursor joins at the hub's position, and one whose
+ * cursor or replay falls within the hub's latest frames ({@link RecentFrames}) is served from them:
+ * neither asks the owner.
  */
 public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
 
@@ -57,14 +59,12 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
 
   private sealed interface InternalCommand extends Command {}
 
-  private record HistoryRead(long subscriberId, TopicOwner.Slice slice)
+  /** The owner's answer to a subscriber's read: the slice, or why there is none. */
+  private record HistoryRead(long subscriberId, TopicOwner.Slice slice, Throwable failure)
       implements InternalCommand {}
 
-  private record HistoryFailed(long subscriberId, Throwable cause) implements InternalCommand {}
-
-  private record Resynced(TopicOwner.Slice slice) implements InternalCommand {}
-
-  private record ResyncFailed(Throwable cause) implements InternalCommand {}
+  /** The owner's answer to the hub's own read. */
+  private record Resynced(TopicOwner.Slice slice, Throwable failure) implements InternalCommand {}
 
   private enum ResyncTick implements InternalCommand {
     INSTANCE
@@ -112,23 +112,15 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
   private final ActorRef<Idle> parent;
   private final FanoutCounters counters;
   private final TimerScheduler<Command> timers;
-  private Duration resyncInterval;
   private final Map<Long, HubSubscriber> subscribers = new HashMap<>();
   private long subscribesHandled;
 
-  /** The last event fanned out; null until the owner has told the topic's head. */
-  private Position position;
-
-  private boolean resyncing;
-
+  private final GapRepair gaps;
   private final RecentFrames recent;
   private final HandOuts handOuts;
 
   /** Subscribers without a cursor that came while the hub was not live; they join once it is. */
   private final List<HubSubscriber> awaitingPosition = new ArrayList<>();
-
-  /** Events that arrived while the hub did not know its place, or was filling a gap. */
-  private final List<TopicEvent> pending = new ArrayList<>();
 
   private TopicHub(
       ActorContext<Command> context,
@@ -147,7 +139,9 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     this.parent = parent;
     this.counters = counters;
     this.timers = timers;
-    this.resyncInterval = settings.resyncInterval();
+    this.gaps =
+        new GapRepair(
+            settings.historyLimit(), settings.resyncInterval(), settings.resyncMaxInterval());
     this.recent = new RecentFrames(settings.recentEvents());
     this.handOuts = new HandOuts(counters);
     resync(null);
@@ -160,9 +154,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
         .onMessage(Unsubscribe.class, this::onUnsubscribe)
         .onMessage(Deliver.class, this::onDeliver)
         .onMessage(HistoryRead.class, this::onHistoryRead)
-        .onMessage(HistoryFailed.class, this::onHistoryFailed)
         .onMessage(Resynced.class, this::onResynced)
-        .onMessage(ResyncFailed.class, this::onResyncFailed)
         .onMessageEquals(ResyncTick.INSTANCE, this::onResyncTick)
         .onMessageEquals(CatchUpTick.INSTANCE, this::onCatchUpTick)
         .onMessageEquals(HandOutMore.INSTANCE, this::onHandOutMore)
@@ -179,7 +171,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     List<FeedItem.Frame> fromRecent = fromRecent(subscribe.after(), subscribe.replay());
     if (fromRecent != null) {
       counters.countServedByHub();
-      place(subscriber, position, fromRecent, false);
+      place(subscriber, gaps.position(), fromRecent, false);
       return this;
     }
     if (subscribe.after() == null && subscribe.replay() == 0) {
@@ -194,6 +186,12 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
 
   /** Asks the owner for a subscriber's history; the answer comes back as HistoryRead. */
   private void read(long subscriberId, Position after, int replay) {
+    askOwner(after, replay, (slice, failure) -> new HistoryRead(subscriberId, slice, failure));
+  }
+
+  /** Reads the owner's history after a position (naming this node, which it then sends to). */
+  private void askOwner(
+      Position after, int replay, BiFunction<TopicOwner.Slice, Throwable, Command> answer) {
     int limit = settings.historyLimit();
     getContext()
         .pipeToSelf(
@@ -201,10 +199,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
                 topic,
                 replyTo -> new TopicOwner.Read(after, replay, limit, replyTo, node),
                 settings.ownerTimeout()),
-            (slice, failure) ->
-                failure == null
-                    ? new HistoryRead(subscriberId, slice)
-                    : new HistoryFailed(subscriberId, failure));
+            answer::apply);
   }
 
   /**
@@ -212,15 +207,15 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
    * the hub is not live, so its position may be behind what the owner has sequenced and told).
    */
   private List<FeedItem.Frame> fromRecent(Position after, int replay) {
-    if (position == null || resyncing || !pending.isEmpty()) {
-      return null;
-    }
-    return recent.covering(position, after, replay);
+    return gaps.steady() ? recent.covering(gaps.position(), after, replay) : null;
   }
 
   private Behavior<Command> onHistoryRead(HistoryRead read) {
     HubSubscriber s = subscribers.get(read.subscriberId());
     if (s == null) {
+      return this;
+    } else if (read.failure() != null) {
+      historyFailed(s, read.failure());
       return this;
     }
     TopicOwner.Slice slice = read.slice();
@@ -254,19 +249,13 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     return this;
   }
 
-  private Behavior<Command> onHistoryFailed(HistoryFailed failed) {
-    HubSubscriber s = subscribers.remove(failed.subscriberId());
-    if (s != null) {
-      getContext()
-          .getLog()
-          .warn(
-              "history of [{}] unavailable, closing subscriber: {}",
-              topic,
-              failed.cause().toString());
-      close(s.queue(), failed.cause());
-      idleCheck();
-    }
-    return this;
+  private void historyFailed(HubSubscriber s, Throwable cause) {
+    subscribers.remove(s.id);
+    getContext()
+        .getLog()
+        .warn("history of [{}] unavailable, closing subscriber: {}", topic, cause.toString());
+    FeedItem.close(s.queue(), cause);
+    idleCheck();
   }
 
   private Behavior<Command> onUnsubscribe(Unsubscribe unsubscribe) {
@@ -281,112 +270,55 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     return this;
   }
 
-  /**
-   * Fans out the next event of the topic's sequence; holds anything else back and asks the owner
-   * for what is missing. A new owner incarnation (another epoch) starts again at 1.
-   */
   private void live(TopicEvent e) {
-    if (position == null || resyncing) {
-      hold(e);
-      return;
-    }
-    Position p = e.position();
-    if (p.epoch() == position.epoch()) {
-      if (p.seq() == position.seq() + 1) {
-        fanOut(e);
-      } else if (p.seq() > position.seq()) {
-        hold(e);
-        resync(position);
-      }
-    } else if (p.epoch() > position.epoch()) {
-      if (p.seq() == 1) {
-        fanOut(e);
-      } else {
-        hold(e);
-        resync(new Position(p.epoch(), 0));
-      }
+    switch (gaps.live(e)) {
+      case FAN_OUT -> fanOut(e);
+      case READ -> resync(gaps.readFrom());
+      case WAIT, DROP -> {}
     }
   }
 
-  /** Beyond what history holds, an event held back is dropped: the resync reads it again. */
-  private void hold(TopicEvent e) {
-    if (pending.size() < settings.historyLimit()) {
-      pending.add(e);
-    }
-  }
-
-  /** Asks again after the current interval, which grows while asks find nothing missing. */
   private void scheduleResync(boolean foundMissing) {
-    resyncInterval =
-        foundMissing
-            ? settings.resyncInterval()
-            : min(resyncInterval.multipliedBy(2), settings.resyncMaxInterval());
-    timers.startSingleTimer(ResyncTick.INSTANCE, resyncInterval);
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
+    timers.startSingleTimer(ResyncTick.INSTANCE, gaps.nextReadIn(foundMissing));
   }
 
   private void resync(Position after) {
-    resyncing = true;
-    int limit = settings.historyLimit();
-    getContext()
-        .pipeToSelf(
-            owners.<TopicOwner.Slice>ask(
-                topic,
-                replyTo -> new TopicOwner.Read(after, 0, limit, replyTo, node),
-                settings.ownerTimeout()),
-            (slice, failure) -> failure == null ? new Resynced(slice) : new ResyncFailed(failure));
+    gaps.readStarted();
+    askOwner(after, 0, Resynced::new);
   }
 
   private Behavior<Command> onResyncTick() {
-    if (!resyncing) {
-      resync(position);
+    if (!gaps.reading()) {
+      resync(gaps.position());
     }
     return this;
   }
 
   private Behavior<Command> onResynced(Resynced resynced) {
-    TopicOwner.Slice slice = resynced.slice();
-    resyncing = false;
-    boolean foundMissing = !pending.isEmpty();
-    if (position == null) {
-      position = slice.head();
-      foundMissing = true;
-    } else {
-      for (TopicEvent e : slice.events()) {
-        if (newer(e.position())) {
-          fanOut(e);
-          foundMissing = true;
-        }
-      }
-      if (newer(slice.head()) && slice.events().isEmpty()) {
-        position = slice.head();
-        recent.clear();
-        foundMissing = true;
-      }
+    if (resynced.failure() != null) {
+      return resyncFailed(resynced.failure());
     }
-    scheduleResync(foundMissing);
+    GapRepair.Found found = gaps.readDone(resynced.slice());
+    found.missing().forEach(this::fanOut);
+    if (found.jumped()) {
+      recent.clear();
+    }
+    scheduleResync(found.anything());
     joinAwaiting();
-    List<TopicEvent> held = new ArrayList<>(pending);
-    pending.clear();
-    held.forEach(this::live);
+    gaps.takeWaiting().forEach(this::live);
     return this;
   }
 
-  private Behavior<Command> onResyncFailed(ResyncFailed failed) {
-    resyncing = false;
+  private Behavior<Command> resyncFailed(Throwable cause) {
+    gaps.readFailed();
     scheduleResync(true);
     getContext()
         .getLog()
-        .warn("owner of [{}] did not answer a resync: {}", topic, failed.cause().toString());
-    if (position != null) {
+        .warn("owner of [{}] did not answer a resync: {}", topic, cause.toString());
+    if (gaps.position() != null) {
       // The hub goes on from its position (a gap seen live asks again), so joining there is safe.
       joinAwaiting();
-      List<TopicEvent> held = new ArrayList<>(pending);
-      pending.clear();
-      held.forEach(this::live);
+      gaps.takeWaiting().forEach(this::live);
     } else {
       // Never placed: each waiting subscriber asks the owner itself (and answers 503 if it cannot).
       List<HubSubscriber> waiting = new ArrayList<>(awaitingPosition);
@@ -400,21 +332,14 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     for (HubSubscriber s : awaitingPosition) {
       if (subscribers.get(s.id) == s) {
         counters.countServedByHub();
-        place(s, position, List.of(), false);
+        place(s, gaps.position(), List.of(), false);
       }
     }
     awaitingPosition.clear();
   }
 
-  private boolean newer(Position p) {
-    return p.epoch() > position.epoch()
-        || (p.epoch() == position.epoch() && p.seq() > position.seq());
-  }
-
   private void fanOut(TopicEvent event) {
-    Position p = event.position();
-    boolean next = p.epoch() == position.epoch() && p.seq() == position.seq() + 1;
-    position = p;
+    boolean next = gaps.fannedOut(event.position());
     if (subscribers.isEmpty() && !recent.keepsAny()) {
       return;
     }
@@ -439,7 +364,7 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
   }
 
   private Behavior<Command> onCompleteAll() {
-    subscribers.values().forEach(s -> close(s.queue(), null));
+    subscribers.values().forEach(s -> FeedItem.close(s.queue(), null));
     subscribers.clear();
     return Behaviors.stopped();
   }
@@ -461,28 +386,9 @@ public final class TopicHub extends AbstractBehavior<TopicHub.Command> {
     if (why == QueueOfferResult.dropped()) {
       counters.slowConsumerCut();
       getContext().getLog().debug("subscriber [{}] of [{}] too slow: cut off", s.id, topic);
-      close(s.queue(), new SlowConsumerException(topic));
+      FeedItem.close(s.queue(), new SlowConsumerException(topic));
     }
     idleCheck();
-  }
-
-  /**
-   * Completes (cause null) or fails a queue; false when it was closed already. A subscription to
-   * several topics shares one queue among their hubs, and the node may end a stream a hub has cut:
-   * closing twice is not an error.
-   */
-  public static boolean close(BoundedSourceQueue<FeedItem> queue, Throwable cause) {
-    try {
-      if (cause == null) {
-        queue.complete();
-      } else {
-        queue.fail(cause);
-      }
-      return true;
-    } catch (IllegalStateException alreadyClosed) {
-      // Closed first by another hub, the stream's own end, or a node-side end; it ends either way.
-      return false;
-    }
   }
 
   private void idleCheck() {

@@ -127,7 +127,7 @@ public final class TopicHubs extends AbstractBehavior<TopicHubs.Command> {
   private Behavior<Command> onSubscribe(Subscribe subscribe) {
     if (completed) {
       // The node is going away: a stream that raced with CompleteAll ends at once, too.
-      TopicHub.close(subscribe.subscribe().queue(), null);
+      FeedItem.close(subscribe.subscribe().queue(), null);
       return this;
     }
     Hub hub = hubs.computeIfAbsent(subscribe.topic(), this::start);
