@@ -1,11 +1,9 @@
 package dev.crier.node.http;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crier.node.Refusal;
 import dev.crier.node.Timeouts;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -78,12 +76,11 @@ public record ApiError(
     return new ApiError(StatusCodes.SERVICE_UNAVAILABLE, code, message, retryAfterSeconds);
   }
 
+  /** The JSON body: both fields always, a null message as {@code null}. */
+  private record Body(String error, String message) {}
+
   public HttpResponse toResponse() {
-    ObjectNode body = Json.MAPPER.createObjectNode().put("error", code).put("message", message);
-    HttpResponse response =
-        HttpResponse.create()
-            .withStatus(status)
-            .withEntity(ContentTypes.APPLICATION_JSON, Json.bytes(body));
+    HttpResponse response = Json.response(status, new Body(code, message));
     if (retryAfterSeconds != null) {
       response = response.addHeader(RawHeader.create("Retry-After", retryAfterSeconds.toString()));
     }
