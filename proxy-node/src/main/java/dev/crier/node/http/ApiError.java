@@ -31,37 +31,34 @@ public record ApiError(
         status.equals(StatusCodes.UNAUTHORIZED) ? BEARER : null);
   }
 
-  /** The one mapping of a feature's refusal to HTTP: its kind's status, code, message, retry. */
+  /**
+   * The one mapping of a feature's refusal to HTTP: its kind's status (and, for a 401, the {@code
+   * WWW-Authenticate} challenge RFC 6750 (3.1) asks for: bare when no token was presented, {@code
+   * invalid_token} when one was refused), its code, message and retry.
+   */
   public static ApiError of(Refusal refusal) {
     StatusCode status =
         switch (refusal.kind()) {
           case INVALID -> StatusCodes.BAD_REQUEST;
+          case UNAUTHENTICATED, BAD_CREDENTIAL -> StatusCodes.UNAUTHORIZED;
           case FORBIDDEN -> StatusCodes.FORBIDDEN;
           case TOO_LARGE -> StatusCodes.PAYLOAD_TOO_LARGE;
           case LIMITED -> StatusCodes.TOO_MANY_REQUESTS;
           case UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
           case OUTCOME_UNKNOWN -> StatusCodes.GATEWAY_TIMEOUT;
         };
-    return new ApiError(status, refusal.code(), refusal.message(), refusal.retryAfterSeconds());
+    String challenge =
+        switch (refusal.kind()) {
+          case UNAUTHENTICATED -> BEARER;
+          case BAD_CREDENTIAL -> BEARER + ", error=\"invalid_token\"";
+          default -> null;
+        };
+    return new ApiError(
+        status, refusal.code(), refusal.message(), refusal.retryAfterSeconds(), challenge);
   }
 
   public static ApiError badRequest(String code, String message) {
     return new ApiError(StatusCodes.BAD_REQUEST, code, message, null);
-  }
-
-  /** No token was presented: RFC 6750 (3.1) wants the bare challenge, without an error code. */
-  public static ApiError unauthorized(String message) {
-    return new ApiError(StatusCodes.UNAUTHORIZED, "unauthorized", message, null);
-  }
-
-  /** A token was presented and refused: RFC 6750 (3.1) names that {@code invalid_token}. */
-  public static ApiError invalidToken(String message) {
-    return new ApiError(
-        StatusCodes.UNAUTHORIZED,
-        "unauthorized",
-        message,
-        null,
-        BEARER + ", error=\"invalid_token\"");
   }
 
   public static ApiError forbidden(String message) {
