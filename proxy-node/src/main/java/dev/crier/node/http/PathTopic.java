@@ -8,9 +8,10 @@ import org.apache.pekko.http.javadsl.server.PathMatchers;
 /**
  * A topic taken from a URL path. A topic may hold '/' ({@code /events/orders/eu}), so it is the
  * whole rest of the path, not one segment; an escaped slash ({@code %2F}) is a slash of the topic
- * too, and {@code ..} is never resolved. Percent-escapes are decoded; unlike form decoding, '+'
- * stays '+': it is a legal topic character. Whether the name is a valid topic is the caller's check
- * (400 {@code invalid_topic}).
+ * too. Pekko resolves the URI's own dot segments before routing; an escaped {@code ..} stays part
+ * of the name. Percent-escapes are decoded; unlike form decoding, '+' stays '+': it is a legal
+ * topic character. Whether the name is a valid topic is the caller's check (400 {@code
+ * invalid_topic}).
  */
 public final class PathTopic {
   /**

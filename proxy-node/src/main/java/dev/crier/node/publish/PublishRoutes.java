@@ -21,11 +21,13 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatcher0;
+import org.apache.pekko.http.javadsl.server.PathMatcher1;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.Materializer;
@@ -41,6 +43,14 @@ public final class PublishRoutes extends AllDirectives {
    * (the segment, then the slash before it).
    */
   private static final PathMatcher0 EVENTS = PathMatchers.segment("events").slash();
+
+  /**
+   * The id of {@code /topics/{topic}/events/{id}}: one segment, never {@code events}, so that a
+   * path that also reads as {@code /topics/{topic}/events} (a topic ending in {@code /events}) is
+   * always that route: {@code DELETE /topics/a/events/events} is 405, not a cancel.
+   */
+  private static final PathMatcher1<String> EVENT_ID =
+      PathMatchers.segment(Pattern.compile("(?!events$).+"));
 
   private static final int DEFAULT_HISTORY_LIMIT = 100;
 
@@ -86,7 +96,7 @@ public final class PublishRoutes extends AllDirectives {
                                                     () ->
                                                         answer(() -> history(request, topic))))))),
                     pathSuffix(
-                        PathMatchers.segment().slash(EVENTS),
+                        EVENT_ID.slash(EVENTS),
                         id ->
                             topicPath(
                                 topic ->

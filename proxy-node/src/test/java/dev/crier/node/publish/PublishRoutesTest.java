@@ -665,6 +665,8 @@ class PublishRoutesTest {
     assertError(Http.get(node.http("/topics//events"), TOKEN), 404, "not_found");
     assertError(Http.get(node.http("/topics/events"), TOKEN), 404, "not_found");
     assertError(Http.get(node.http("/topics/" + prefix + "/eventsx"), TOKEN), 404, "not_found");
+    // Both /topics/{topic}/events (topic t/events) and .../events/{id} (id "events"): the first.
+    assertError(delete(prefix, "events"), 405, "method_not_allowed");
   }
 
   /** Clients and docs read these bodies in this order; JsonNode equality would not notice. */
