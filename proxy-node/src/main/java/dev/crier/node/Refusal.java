@@ -12,6 +12,13 @@ public record Refusal(Kind kind, String code, String message, Integer retryAfter
 
   /** The kinds of no; each maps to one HTTP status. */
   public enum Kind {
+    /** No credential was presented and the request needs one (401, a bare challenge). */
+    UNAUTHENTICATED,
+    /**
+     * The credential presented is refused: malformed, badly signed, expired or revoked (401, the
+     * challenge says {@code invalid_token}).
+     */
+    BAD_CREDENTIAL,
     /** The request itself is malformed or out of range (400). */
     INVALID,
     /** The token does not grant what is asked (403). */
@@ -28,6 +35,14 @@ public record Refusal(Kind kind, String code, String message, Integer retryAfter
 
   public static Refusal invalid(String code, String message) {
     return new Refusal(Kind.INVALID, code, message, null);
+  }
+
+  public static Refusal unauthenticated(String message) {
+    return new Refusal(Kind.UNAUTHENTICATED, "unauthorized", message, null);
+  }
+
+  public static Refusal badCredential(String message) {
+    return new Refusal(Kind.BAD_CREDENTIAL, "unauthorized", message, null);
   }
 
   public static Refusal forbidden(String message) {

@@ -1,5 +1,6 @@
 package dev.crier.node.auth;
 
+import dev.crier.node.Refusal;
 import dev.crier.protocol.topic.TopicPattern;
 import java.time.Clock;
 import java.time.Instant;
@@ -18,6 +19,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
  */
 public final class Authenticator {
   private static final String ANONYMOUS = "anonymous";
+
+  /** When to ask again about a token that could not be checked: the verifier may be back. */
+  private static final int UNAVAILABLE_RETRY_SECONDS = 5;
 
   private final List<TokenVerifier> verifiers;
   private final Grants anonymous;
@@ -56,6 +60,21 @@ public final class Authenticator {
                 settings.anonymousPublish().stream().map(TopicPattern::parse).toList(),
                 false,
                 null);
+  }
+
+  /**
+   * What kind of no a failed {@link #authenticate} is: a token that cannot be checked now is {@code
+   * auth_unavailable}, worth retrying in a few seconds (never a 401: the token may be good);
+   * anything else refuses the credential, as a bad one when a token was presented and as a missing
+   * one when none was.
+   */
+  public static Refusal refusal(Throwable failure, boolean tokenPresented) {
+    Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
+    if (cause instanceof AuthUnavailableException e) {
+      return Refusal.unavailable("auth_unavailable", e.getMessage(), UNAVAILABLE_RETRY_SECONDS);
+    }
+    String why = cause instanceof AuthException e ? e.getMessage() : "token could not be checked";
+    return tokenPresented ? Refusal.badCredential(why) : Refusal.unauthenticated(why);
   }
 
   /**

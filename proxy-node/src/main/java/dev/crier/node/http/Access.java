@@ -1,8 +1,7 @@
 package dev.crier.node.http;
 
+import dev.crier.node.Refusal;
 import dev.crier.node.auth.AccessRequest;
-import dev.crier.node.auth.AuthException;
-import dev.crier.node.auth.AuthUnavailableException;
 import dev.crier.node.auth.Authenticator;
 import dev.crier.node.auth.Grants;
 import java.nio.charset.StandardCharsets;
@@ -11,19 +10,18 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 
 /**
  * Authenticates requests at the edge: finds the token, has the {@link Authenticator} check it, and
- * turns a refusal into 401 (503 when the token cannot be checked right now, 403 when it does not
- * grant what is asked).
+ * fails with the refusal {@link Authenticator#refusal} names (answered by {@link ApiError#of}: 401,
+ * 503 when the token cannot be checked right now, 403 when it does not grant what is asked),
+ * counting each refused credential.
  *
  * @param adminSecret a static bearer credential that the admin routes also accept, or ""
  */
 public record Access(Authenticator authenticator, String adminSecret, ResponseCounters counters) {
-  private static final int UNAVAILABLE_RETRY_SECONDS = 5;
   private static final Grants STATIC_ADMIN =
       new Grants("admin-secret", null, Instant.MAX, List.of(), List.of(), true, null);
 
@@ -51,7 +49,7 @@ public record Access(Authenticator authenticator, String adminSecret, ResponseCo
         .thenApply(
             grants -> {
               if (!grants.admin()) {
-                throw ApiError.forbidden("token is not an admin token").rejection();
+                throw ApiError.of(Refusal.forbidden("token is not an admin token")).rejection();
               }
               return grants;
             });
@@ -63,14 +61,12 @@ public record Access(Authenticator authenticator, String adminSecret, ResponseCo
             adminSecret.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** The failure's refusal; a refused credential counts, a verifier that is out does not. */
   private ApiError.Rejection rejection(Throwable failure, boolean tokenPresented) {
-    Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
-    if (cause instanceof AuthUnavailableException e) {
-      return ApiError.unavailable("auth_unavailable", e.getMessage(), UNAVAILABLE_RETRY_SECONDS)
-          .rejection();
+    Refusal refusal = Authenticator.refusal(failure, tokenPresented);
+    if (refusal.kind() != Refusal.Kind.UNAVAILABLE) {
+      counters.authFailure();
     }
-    counters.authFailure();
-    String why = cause instanceof AuthException e ? e.getMessage() : "token could not be checked";
-    return (tokenPresented ? ApiError.invalidToken(why) : ApiError.unauthorized(why)).rejection();
+    return ApiError.of(refusal).rejection();
   }
 }

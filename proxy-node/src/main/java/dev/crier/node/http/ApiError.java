@@ -1,11 +1,9 @@
 package dev.crier.node.http;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crier.node.Refusal;
 import dev.crier.node.Timeouts;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -33,37 +31,34 @@ public record ApiError(
         status.equals(StatusCodes.UNAUTHORIZED) ? BEARER : null);
   }
 
-  /** The one mapping of a feature's refusal to HTTP: its kind's status, code, message, retry. */
+  /**
+   * The one mapping of a feature's refusal to HTTP: its kind's status (and, for a 401, the {@code
+   * WWW-Authenticate} challenge RFC 6750 (3.1) asks for: bare when no token was presented, {@code
+   * invalid_token} when one was refused), its code, message and retry.
+   */
   public static ApiError of(Refusal refusal) {
     StatusCode status =
         switch (refusal.kind()) {
           case INVALID -> StatusCodes.BAD_REQUEST;
+          case UNAUTHENTICATED, BAD_CREDENTIAL -> StatusCodes.UNAUTHORIZED;
           case FORBIDDEN -> StatusCodes.FORBIDDEN;
           case TOO_LARGE -> StatusCodes.PAYLOAD_TOO_LARGE;
           case LIMITED -> StatusCodes.TOO_MANY_REQUESTS;
           case UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
           case OUTCOME_UNKNOWN -> StatusCodes.GATEWAY_TIMEOUT;
         };
-    return new ApiError(status, refusal.code(), refusal.message(), refusal.retryAfterSeconds());
+    String challenge =
+        switch (refusal.kind()) {
+          case UNAUTHENTICATED -> BEARER;
+          case BAD_CREDENTIAL -> BEARER + ", error=\"invalid_token\"";
+          default -> null;
+        };
+    return new ApiError(
+        status, refusal.code(), refusal.message(), refusal.retryAfterSeconds(), challenge);
   }
 
   public static ApiError badRequest(String code, String message) {
     return new ApiError(StatusCodes.BAD_REQUEST, code, message, null);
-  }
-
-  /** No token was presented: RFC 6750 (3.1) wants the bare challenge, without an error code. */
-  public static ApiError unauthorized(String message) {
-    return new ApiError(StatusCodes.UNAUTHORIZED, "unauthorized", message, null);
-  }
-
-  /** A token was presented and refused: RFC 6750 (3.1) names that {@code invalid_token}. */
-  public static ApiError invalidToken(String message) {
-    return new ApiError(
-        StatusCodes.UNAUTHORIZED,
-        "unauthorized",
-        message,
-        null,
-        BEARER + ", error=\"invalid_token\"");
   }
 
   public static ApiError forbidden(String message) {
@@ -78,12 +73,11 @@ public record ApiError(
     return new ApiError(StatusCodes.SERVICE_UNAVAILABLE, code, message, retryAfterSeconds);
   }
 
+  /** The JSON body: both fields always, a null message as {@code null}. */
+  private record Body(String error, String message) {}
+
   public HttpResponse toResponse() {
-    ObjectNode body = Json.MAPPER.createObjectNode().put("error", code).put("message", message);
-    HttpResponse response =
-        HttpResponse.create()
-            .withStatus(status)
-            .withEntity(ContentTypes.APPLICATION_JSON, Json.bytes(body));
+    HttpResponse response = Json.response(status, new Body(code, message));
     if (retryAfterSeconds != null) {
       response = response.addHeader(RawHeader.create("Retry-After", retryAfterSeconds.toString()));
     }

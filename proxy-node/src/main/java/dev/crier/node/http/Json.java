@@ -1,27 +1,30 @@
 package dev.crier.node.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 
-/** The one JSON mapper of the HTTP layer (thread-safe once configured). */
+/**
+ * The one JSON mapper of the HTTP layer (thread-safe once configured). Answers are records (or
+ * lists and maps of them): Jackson writes a record's components in declaration order, nulls
+ * included unless the record says otherwise with {@code @JsonInclude}.
+ */
 public final class Json {
   public static final ObjectMapper MAPPER = new ObjectMapper();
 
   private Json() {}
 
-  public static byte[] bytes(JsonNode node) {
+  public static byte[] bytes(Object value) {
     try {
-      return MAPPER.writeValueAsBytes(node);
+      return MAPPER.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree always serializes", e);
+      throw new IllegalStateException("an answer record always serializes", e);
     }
   }
 
-  public static HttpResponse response(StatusCode status, JsonNode body) {
+  public static HttpResponse response(StatusCode status, Object body) {
     return HttpResponse.create()
         .withStatus(status)
         .withEntity(ContentTypes.APPLICATION_JSON, bytes(body));

@@ -2,13 +2,31 @@ package dev.crier.node.http;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import org.apache.pekko.http.javadsl.server.PathMatcher1;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 
 /**
- * Decodes the percent-escapes of a topic taken from a URL path. Unlike form decoding, '+' stays
- * '+': it is a legal topic character.
+ * A topic taken from a URL path. A topic may hold '/' ({@code /events/orders/eu}), so it is the
+ * whole rest of the path, not one segment; an escaped slash ({@code %2F}) is a slash of the topic
+ * too. Pekko resolves the URI's own dot segments before routing; an escaped {@code ..} stays part
+ * of the name. Percent-escapes are decoded; unlike form decoding, '+' stays '+': it is a legal
+ * topic character. Whether the name is a valid topic is the caller's check (400 {@code
+ * invalid_topic}).
  */
 public final class PathTopic {
+  /**
+   * Matches the rest of the path and extracts it as a topic (possibly empty): Pekko's {@code
+   * remaining()} gives the path still encoded, which {@link #decode} decodes.
+   */
+  public static final PathMatcher1<String> REMAINING =
+      PathMatchers.remaining().map(PathTopic::decodeOrRaw);
+
   private PathTopic() {}
+
+  private static String decodeOrRaw(String raw) {
+    String topic = decode(raw);
+    return topic == null ? raw : topic;
+  }
 
   /** The decoded text, or null when an escape is malformed or the raw text is not ASCII. */
   public static String decode(String raw) {

@@ -1,7 +1,6 @@
 package dev.crier.node.management;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.crier.node.auth.TokenAdmin;
 import dev.crier.node.auth.TokenMinter;
 import dev.crier.node.http.Access;
@@ -51,11 +50,28 @@ final class AdminRoutes extends AllDirectives {
         () ->
             concat(
                 path("drain", () -> post(() -> asAdmin(request -> drain()))),
-                path("tokens", () -> post(() -> asAdmin(this::mint))),
-                path(
-                    PathMatchers.segment("tokens").slash(PathMatchers.segment()),
-                    tokenId -> delete(() -> asAdmin(request -> revoke(request, tokenId))))));
+                pathPrefix(
+                    "tokens",
+                    () ->
+                        concat(
+                            pathEnd(() -> post(() -> asAdmin(this::mint))),
+                            path(
+                                PathMatchers.segment(),
+                                tokenId ->
+                                    delete(() -> asAdmin(request -> revoke(request, tokenId))))))));
   }
+
+  /** {@code POST /admin/drain}'s answer: the drain has started. */
+  private record Draining(boolean draining) {}
+
+  /** {@code POST /admin/tokens}' answer: the token, its id and its expiry in epoch seconds. */
+  private record Minted(String token, String jti, long expiresAt) {}
+
+  /**
+   * {@code DELETE /admin/tokens/{jti}}'s answer: revoked until (epoch seconds), and whether the
+   * revocation reached a majority of nodes.
+   */
+  private record Revoked(String jti, long revokedUntil, boolean replicated) {}
 
   /** Runs {@code work} once the caller is shown to be an admin; 401/403/503 JSON otherwise. */
   private Route asAdmin(Function<HttpRequest, CompletionStage<HttpResponse>> work) {
@@ -75,8 +91,7 @@ final class AdminRoutes extends AllDirectives {
    */
   private CompletionStage<HttpResponse> drain() {
     CoordinatedShutdown.get(system).run(AdminDrain.INSTANCE);
-    return done(
-        Json.response(StatusCodes.ACCEPTED, Json.MAPPER.createObjectNode().put("draining", true)));
+    return done(Json.response(StatusCodes.ACCEPTED, new Draining(true)));
   }
 
   /** Why the node shut down, in Pekko's coordinated shutdown. */
@@ -125,13 +140,9 @@ final class AdminRoutes extends AllDirectives {
                   bool(json, "admin"),
                   text(json, "tenant"),
                   ttl);
-      ObjectNode answer =
-          Json.MAPPER
-              .createObjectNode()
-              .put("token", minted.token())
-              .put("jti", minted.tokenId())
-              .put("expiresAt", minted.expiresAt().getEpochSecond());
-      return Json.response(StatusCodes.CREATED, answer);
+      return Json.response(
+          StatusCodes.CREATED,
+          new Minted(minted.token(), minted.tokenId(), minted.expiresAt().getEpochSecond()));
     } catch (ApiError.Rejection rejection) {
       return rejection.error().toResponse();
     }
@@ -206,11 +217,10 @@ final class AdminRoutes extends AllDirectives {
             revoked ->
                 Json.response(
                     StatusCodes.OK,
-                    Json.MAPPER
-                        .createObjectNode()
-                        .put("jti", revoked.tokenId())
-                        .put("revokedUntil", revoked.expiresAt().getEpochSecond())
-                        .put("replicated", revoked.replicated())));
+                    new Revoked(
+                        revoked.tokenId(),
+                        revoked.expiresAt().getEpochSecond(),
+                        revoked.replicated())));
   }
 
   private static Instant expiresAt(Optional<String> epochSeconds) {

@@ -1,13 +1,14 @@
 package dev.crier.node.management;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.crier.node.bridge.BridgeCounters;
 import dev.crier.node.cluster.NodeInfo;
 import dev.crier.node.cluster.RegistryView;
 import dev.crier.node.http.Json;
 import dev.crier.node.http.QueryParameters;
 import dev.crier.node.topic.TopicHubs;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -51,12 +52,14 @@ public final class CrierManagementRoutes extends AllDirectives implements Manage
     return get(
         () ->
             concat(
-                path(
-                    PathMatchers.segment("crier").slash("nodes"),
-                    () -> complete(Json.response(StatusCodes.OK, nodes()))),
-                path(
-                    PathMatchers.segment("crier").slash("bridge"),
-                    () -> complete(Json.response(StatusCodes.OK, bridge()))),
+                pathPrefix(
+                    "crier",
+                    () ->
+                        concat(
+                            path("nodes", () -> complete(Json.response(StatusCodes.OK, nodes()))),
+                            path(
+                                "bridge",
+                                () -> complete(Json.response(StatusCodes.OK, bridge()))))),
                 path(
                     "metrics",
                     () ->
@@ -83,76 +86,91 @@ public final class CrierManagementRoutes extends AllDirectives implements Manage
                                                 "invalid_limit"))))))));
   }
 
-  private ObjectNode nodes() {
+  /** {@code GET /crier/nodes}: every member, with what it last told the cluster when it has. */
+  private record Nodes(List<Node> nodes) {}
+
+  /** One member; {@code load} is absent (not null) until the node's info arrives. */
+  private record Node(
+      String id, String address, String status, boolean self, @JsonUnwrapped Load load) {}
+
+  private record Load(String bridge, int connections, int topics) {}
+
+  private Nodes nodes() {
     Map<String, NodeInfo> infos = ClusterViews.get(system).nodes().get();
     Cluster cluster = Cluster.get(system);
-    ObjectNode body = Json.MAPPER.createObjectNode();
-    ArrayNode nodes = body.putArray("nodes");
+    List<Node> nodes = new ArrayList<>();
     for (Member member : cluster.state().getMembers()) {
       String address = member.address().toString();
       NodeInfo info = infos.get(address);
-      ObjectNode node =
-          nodes
-              .addObject()
-              .put("id", info == null ? address : info.id())
-              .put("address", address)
-              .put("status", member.status().toString())
-              .put("self", member.address().equals(cluster.selfMember().address()));
-      if (info != null) {
-        node.put("bridge", info.bridge())
-            .put("connections", info.connections())
-            .put("topics", info.topics());
-      }
+      nodes.add(
+          new Node(
+              info == null ? address : info.id(),
+              address,
+              member.status().toString(),
+              member.address().equals(cluster.selfMember().address()),
+              info == null ? null : new Load(info.bridge(), info.connections(), info.topics())));
     }
-    return body;
+    return new Nodes(nodes);
   }
 
-  private ObjectNode bridge() {
+  /** {@code GET /crier/bridge}: the SP bridge's counters, per peer and in total. */
+  private record Bridge(
+      List<Peer> peers, Inbound inbound, Ingest ingest, Tap tap, Map<String, Long> refused) {}
+
+  private record Peer(
+      String address, long frames, long bytes, long drops, long reconnects, long viaArtery) {}
+
+  private record Inbound(long frames, long bytes) {}
+
+  private record Ingest(long accepted, Map<String, Long> rejected) {}
+
+  private record Tap(int subscribers, long frames, long drops) {}
+
+  private Bridge bridge() {
     BridgeCounters counters = ClusterViews.get(system).bridge();
-    ObjectNode body = Json.MAPPER.createObjectNode();
-    ArrayNode peers = body.putArray("peers");
+    List<Peer> peers = new ArrayList<>();
     counters
         .peers()
         .forEach(
             (address, peer) ->
-                peers
-                    .addObject()
-                    .put("address", address)
-                    .put("frames", peer.frames())
-                    .put("bytes", peer.bytes())
-                    .put("drops", peer.drops())
-                    .put("reconnects", peer.reconnects())
-                    .put("viaArtery", peer.viaArtery()));
-    body.putObject("inbound")
-        .put("frames", counters.inboundFrames())
-        .put("bytes", counters.inboundBytes());
-    ObjectNode ingest = body.putObject("ingest").put("accepted", counters.ingestAccepted());
-    counters.ingestRejected().forEach(ingest.putObject("rejected")::put);
-    body.putObject("tap")
-        .put("subscribers", counters.tapSubscribers())
-        .put("frames", counters.tapFrames())
-        .put("drops", counters.tapDrops());
-    counters.refused().forEach(body.putObject("refused")::put);
-    return body;
+                peers.add(
+                    new Peer(
+                        address,
+                        peer.frames(),
+                        peer.bytes(),
+                        peer.drops(),
+                        peer.reconnects(),
+                        peer.viaArtery())));
+    return new Bridge(
+        peers,
+        new Inbound(counters.inboundFrames(), counters.inboundBytes()),
+        new Ingest(counters.ingestAccepted(), counters.ingestRejected()),
+        new Tap(counters.tapSubscribers(), counters.tapFrames(), counters.tapDrops()),
+        counters.refused());
   }
 
-  private ObjectNode topics(int limit) {
+  /** {@code GET /cluster/topics}: how many topics have subscribers, and the first {@code limit}. */
+  private record Topics(int total, List<TopicNodes> topics) {}
+
+  private record TopicNodes(String topic, List<String> nodes) {}
+
+  private Topics topics(int limit) {
     RegistryView registry = ClusterViews.get(system).registry();
     Map<String, Set<ActorRef<TopicHubs.Command>>> all =
         registry == null ? Map.of() : new TreeMap<>(registry.all());
     Address self = Cluster.get(system).selfMember().address();
-    ObjectNode body = Json.MAPPER.createObjectNode().put("total", all.size());
-    ArrayNode topics = body.putArray("topics");
+    List<TopicNodes> topics = new ArrayList<>();
     for (Map.Entry<String, Set<ActorRef<TopicHubs.Command>>> entry : all.entrySet()) {
       if (topics.size() >= limit) {
         break;
       }
-      ArrayNode nodes = topics.addObject().put("topic", entry.getKey()).putArray("nodes");
+      List<String> nodes = new ArrayList<>();
       for (ActorRef<TopicHubs.Command> node : entry.getValue()) {
         Address address = node.path().address();
         nodes.add((address.hasLocalScope() ? self : address).toString());
       }
+      topics.add(new TopicNodes(entry.getKey(), nodes));
     }
-    return body;
+    return new Topics(all.size(), topics);
   }
 }

@@ -1,7 +1,6 @@
 package dev.crier.node.publish;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.crier.node.Timeouts;
 import dev.crier.node.auth.AccessRequest;
 import dev.crier.node.http.Access;
@@ -22,10 +21,14 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatcher0;
+import org.apache.pekko.http.javadsl.server.PathMatcher1;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.Materializer;
 
@@ -35,7 +38,20 @@ import org.apache.pekko.stream.Materializer;
  * sequence (or read) and answers once it has.
  */
 public final class PublishRoutes extends AllDirectives {
-  private static final String EVENTS_SUFFIX = "/events";
+  /**
+   * The {@code /events} that ends a topic's path, written backwards as {@code pathSuffix} matches
+   * (the segment, then the slash before it).
+   */
+  private static final PathMatcher0 EVENTS = PathMatchers.segment("events").slash();
+
+  /**
+   * The id of {@code /topics/{topic}/events/{id}}: one segment, never {@code events}, so that a
+   * path that also reads as {@code /topics/{topic}/events} (a topic ending in {@code /events}) is
+   * always that route: {@code DELETE /topics/a/events/events} is 405, not a cancel.
+   */
+  private static final PathMatcher1<String> EVENT_ID =
+      PathMatchers.segment(Pattern.compile("(?!events$).+"));
+
   private static final int DEFAULT_HISTORY_LIMIT = 100;
 
   private final PublishSettings settings;
@@ -66,29 +82,37 @@ public final class PublishRoutes extends AllDirectives {
         pathPrefix(
             "topics",
             () ->
-                extractUnmatchedPath(
-                    unmatched ->
-                        extractRequest(request -> topicRoute(request, unmatched.toString())))));
+                concat(
+                    pathSuffix(
+                        EVENTS,
+                        () ->
+                            topicPath(
+                                topic ->
+                                    extractRequest(
+                                        request ->
+                                            concat(
+                                                post(() -> publishOne(request, topic)),
+                                                get(
+                                                    () ->
+                                                        answer(() -> history(request, topic))))))),
+                    pathSuffix(
+                        EVENT_ID.slash(EVENTS),
+                        id ->
+                            topicPath(
+                                topic ->
+                                    delete(
+                                        () ->
+                                            extractRequest(
+                                                request ->
+                                                    answer(() -> cancel(request, topic, id)))))))));
   }
 
-  private Route topicRoute(HttpRequest request, String unmatched) {
-    if (unmatched.endsWith(EVENTS_SUFFIX) && unmatched.length() > EVENTS_SUFFIX.length() + 1) {
-      String topic = topicOf(unmatched.substring(1, unmatched.length() - EVENTS_SUFFIX.length()));
-      return concat(
-          post(() -> publishOne(request, topic)), get(() -> answer(() -> history(request, topic))));
-    }
-    int events = unmatched.lastIndexOf(EVENTS_SUFFIX + "/");
-    if (events > 1 && events + EVENTS_SUFFIX.length() + 1 < unmatched.length()) {
-      String topic = topicOf(unmatched.substring(1, events));
-      String id = unmatched.substring(events + EVENTS_SUFFIX.length() + 1);
-      return delete(() -> answer(() -> cancel(request, topic, id)));
-    }
-    return reject();
-  }
-
-  private static String topicOf(String raw) {
-    String decoded = PathTopic.decode(raw);
-    return decoded == null ? raw : decoded;
+  /**
+   * What is left of the path once its suffix is matched, after a slash, as a non-empty topic:
+   * topics may hold '/', so the topic is everything between {@code /topics/} and its suffix.
+   */
+  private Route topicPath(Function<String, Route> inner) {
+    return path(PathTopic.REMAINING, topic -> topic.isEmpty() ? reject() : inner.apply(topic));
   }
 
   private CompletionStage<HttpResponse> cancel(HttpRequest request, String topic, String id) {
@@ -179,25 +203,43 @@ public final class PublishRoutes extends AllDirectives {
     if (outcome instanceof Publisher.Outcome.Refused refused) {
       return ApiError.of(refused.refusal()).toResponse();
     }
-    List<Publisher.Answer> answers = ((Publisher.Outcome.Accepted) outcome).answers();
-    if (!array) {
-      return Json.response(StatusCodes.CREATED, json(answers.get(0)));
-    }
-    ArrayNode body = Json.MAPPER.createArrayNode();
-    answers.forEach(a -> body.add(json(a)));
-    return Json.response(StatusCodes.CREATED, body);
+    List<Accepted> answers =
+        ((Publisher.Outcome.Accepted) outcome).answers().stream().map(Accepted::of).toList();
+    return Json.response(StatusCodes.CREATED, array ? answers : answers.get(0));
   }
 
-  private static ObjectNode json(Publisher.Answer answer) {
-    ObjectNode node =
-        Json.MAPPER.createObjectNode().put("id", answer.id()).put("topic", answer.topic());
-    if (answer.scheduled()) {
-      node.put("scheduled", true);
+  /**
+   * One accepted event, as answered: {@code scheduled} and {@code duplicate} only when true, the
+   * idempotency key always ({@code null} when none was given).
+   */
+  private record Accepted(
+      String id,
+      String topic,
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean scheduled,
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean duplicate,
+      String idempotencyKey) {
+    static Accepted of(Publisher.Answer answer) {
+      return new Accepted(
+          answer.id(),
+          answer.topic(),
+          answer.scheduled(),
+          answer.duplicate(),
+          answer.idempotencyKey());
     }
-    if (answer.duplicate()) {
-      node.put("duplicate", true);
+  }
+
+  /** A page of a topic's history: {@code reset} when events after the cursor were lost. */
+  private record History(String topic, List<HistoryEvent> events, String lastId, boolean reset) {}
+
+  /** An event of a history page; {@code type} only when it has one. */
+  private record HistoryEvent(
+      String id,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String type,
+      String data,
+      long publishedAt) {
+    static HistoryEvent of(TopicEvent e) {
+      return new HistoryEvent(e.position().toString(), e.type(), e.data(), e.publishedAtMillis());
     }
-    return node.put("idempotencyKey", answer.idempotencyKey());
   }
 
   private CompletionStage<HttpResponse> history(HttpRequest request, String topic) {
@@ -221,20 +263,14 @@ public final class PublishRoutes extends AllDirectives {
         .<TopicOwner.Slice>ask(
             valid, replyTo -> new TopicOwner.Read(after, limit, limit, replyTo), settings.timeout())
         .thenApply(
-            slice -> {
-              ObjectNode body = Json.MAPPER.createObjectNode().put("topic", valid);
-              ArrayNode events = body.putArray("events");
-              for (TopicEvent e : slice.events()) {
-                ObjectNode event = events.addObject().put("id", e.position().toString());
-                if (e.type() != null) {
-                  event.put("type", e.type());
-                }
-                event.put("data", e.data()).put("publishedAt", e.publishedAtMillis());
-              }
-              body.put("lastId", slice.head().toString());
-              body.put("reset", after != null && slice.continuityLost());
-              return Json.response(StatusCodes.OK, body);
-            });
+            slice ->
+                Json.response(
+                    StatusCodes.OK,
+                    new History(
+                        valid,
+                        slice.events().stream().map(HistoryEvent::of).toList(),
+                        slice.head().toString(),
+                        after != null && slice.continuityLost())));
   }
 
   private static Position afterParameter(HttpRequest request) {

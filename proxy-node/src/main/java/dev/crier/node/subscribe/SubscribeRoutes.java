@@ -51,26 +51,23 @@ public final class SubscribeRoutes extends AllDirectives {
     this.connections = connections;
   }
 
+  /**
+   * {@code /events} names its topics in the query; {@code /events/{topic}} names one in the path,
+   * where everything after {@code /events/} is the topic, slashes included.
+   */
   public Route route() {
     return pathPrefix(
         "events",
         () ->
             get(
                 () ->
-                    concat(
-                        pathEnd(() -> extractRequest(request -> subscribe(request, List.of()))),
-                        extractUnmatchedPath(
-                            path ->
-                                extractRequest(
-                                    request ->
-                                        subscribe(
-                                            request, List.of(pathTopic(path.toString()))))))));
-  }
-
-  private static String pathTopic(String unmatched) {
-    String raw = unmatched.startsWith("/") ? unmatched.substring(1) : unmatched;
-    String topic = PathTopic.decode(raw);
-    return topic == null ? raw : topic;
+                    extractRequest(
+                        request ->
+                            concat(
+                                pathEnd(() -> subscribe(request, List.of())),
+                                path(
+                                    PathTopic.REMAINING,
+                                    topic -> subscribe(request, List.of(topic)))))));
   }
 
   private Route subscribe(HttpRequest request, List<String> pathTopics) {

@@ -3,6 +3,7 @@ package dev.crier.node.auth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.crier.node.support.Http;
@@ -10,6 +11,7 @@ import dev.crier.node.support.SseClient;
 import dev.crier.node.support.TestNode;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +50,7 @@ class AdminTokensTest {
                   + "\"tenant\":\"acme\",\"ttlSeconds\":120}",
               ADMIN_SECRET);
       assertEquals(201, minted.status());
+      assertEquals(List.of("token", "jti", "expiresAt"), fields(minted.json()));
       String token = minted.json().get("token").asText();
       long expiresAt = minted.json().get("expiresAt").asLong();
       assertTrue(Math.abs(expiresAt - (System.currentTimeMillis() / 1000 + 120)) <= 2);
@@ -144,5 +147,11 @@ class AdminTokensTest {
           Http.get(node.http("/events/public/news"), "garbage").status(),
           "a bad token is refused, not treated as anonymous");
     }
+  }
+
+  private static List<String> fields(JsonNode object) {
+    List<String> names = new ArrayList<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 }

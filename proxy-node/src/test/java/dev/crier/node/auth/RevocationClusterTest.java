@@ -84,6 +84,13 @@ class RevocationClusterTest {
         }
         Http.Answer revoked = revoke(first, minted);
         assertEquals(200, revoked.status());
+        assertEquals(
+            "{\"jti\":\""
+                + tokenId
+                + "\",\"revokedUntil\":"
+                + minted.get("expiresAt").asLong()
+                + ",\"replicated\":true}",
+            revoked.raw().body());
         assertEquals(tokenId, revoked.json().get("jti").asText());
         assertEquals(minted.get("expiresAt").asLong(), revoked.json().get("revokedUntil").asLong());
         assertTrue(revoked.json().get("replicated").asBoolean());

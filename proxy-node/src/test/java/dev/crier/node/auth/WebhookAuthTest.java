@@ -267,6 +267,7 @@ class WebhookAuthTest {
       assertEquals(3, service.calls());
       assertEquals(2.0, node.metric("crier_auth_webhook_calls_total{result=\"breaker_open\"}"));
       assertEquals(3.0, node.metric("crier_auth_webhook_calls_total{result=\"failed\"}"));
+      assertEquals(0.0, node.metric("crier_auth_failures_total"), "an outage refuses no token");
 
       service.mode(AuthService.Mode.GRANT);
       String token = opaque();

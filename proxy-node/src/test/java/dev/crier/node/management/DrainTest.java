@@ -90,6 +90,7 @@ class DrainTest {
                   .POST(HttpRequest.BodyPublishers.noBody())
                   .build());
       assertEquals(202, drain.status(), drain.raw().body());
+      assertEquals("{\"draining\":true}", drain.raw().body());
       Http.Answer refused = Http.get(drains.http("/events/" + topic), TOKEN);
       assertEquals(503, refused.status(), "a draining node takes no subscribers");
       assertEquals("draining", refused.json().get("error").asText());

@@ -639,6 +639,74 @@ class PublishRoutesTest {
             .build());
   }
 
+  /**
+   * A topic is the whole path between {@code /topics/} and its {@code /events} suffix: slashes,
+   * escaped slashes and even a segment named {@code events} belong to it.
+   */
+  @Test
+  void aTopicInThePathMayHoldSlashesAndTheWordEvents() throws Exception {
+    String topic = topic() + "/events";
+    Http.Answer published = Http.publish(node, topic, "in", TOKEN);
+    assertEquals(201, published.status(), published.raw().body());
+    assertEquals(topic, published.json().get("topic").asText());
+    assertEquals(topic, history(topic, "").get("topic").asText());
+    assertEquals(List.of("in"), field(history(topic, "").get("events"), "data"));
+    Http.Answer unknown = delete(topic, "s1-1");
+    assertError(unknown, 404, "unknown_event");
+    assertEquals(
+        "no scheduled event s1-1 on topic " + topic, unknown.json().get("message").asText());
+
+    String prefix = topic();
+    Http.Answer escaped = Http.publish(node, prefix + "%2Fx", "in", TOKEN);
+    assertEquals(201, escaped.status(), escaped.raw().body());
+    assertEquals(prefix + "/x", escaped.json().get("topic").asText());
+    assertEquals(List.of("in"), field(history(prefix + "/x", "").get("events"), "data"));
+
+    assertError(Http.get(node.http("/topics//events"), TOKEN), 404, "not_found");
+    assertError(Http.get(node.http("/topics/events"), TOKEN), 404, "not_found");
+    assertError(Http.get(node.http("/topics/" + prefix + "/eventsx"), TOKEN), 404, "not_found");
+    // Both /topics/{topic}/events (topic t/events) and .../events/{id} (id "events"): the first.
+    assertError(delete(prefix, "events"), 405, "method_not_allowed");
+  }
+
+  /** Clients and docs read these bodies in this order; JsonNode equality would not notice. */
+  @Test
+  void answersKeepTheirFieldOrder() throws Exception {
+    String topic = topic();
+    Http.Answer plain = Http.publish(node, topic, "one", TOKEN);
+    assertEquals(List.of("id", "topic", "idempotencyKey"), fieldList(plain.json()));
+    publishKeyed(topic, "two", "k");
+    Http.Answer duplicate = publishKeyed(topic, "two", "k");
+    assertEquals(
+        List.of("id", "topic", "duplicate", "idempotencyKey"), fieldList(duplicate.json()));
+    Http.Answer scheduled = schedule(topic, "later", System.currentTimeMillis() + 60_000);
+    assertEquals(
+        List.of("id", "topic", "scheduled", "idempotencyKey"), fieldList(scheduled.json()));
+    Http.Answer typed =
+        Http.send(
+            Http.auth(HttpRequest.newBuilder(node.http("/topics/" + topic + "/events")), TOKEN)
+                .header("Crier-Event-Type", "note")
+                .POST(HttpRequest.BodyPublishers.ofString("three"))
+                .build());
+    assertEquals(201, typed.status(), typed.raw().body());
+    JsonNode page = history(topic, "");
+    assertEquals(List.of("topic", "events", "lastId", "reset"), fieldList(page));
+    assertEquals(List.of("id", "data", "publishedAt"), fieldList(page.get("events").get(0)));
+    assertEquals(
+        List.of("id", "type", "data", "publishedAt"), fieldList(page.get("events").get(2)));
+    Http.Answer refused = Http.get(node.http("/topics/" + topic + "/events?limit=0"), TOKEN);
+    assertEquals(List.of("error", "message"), fieldList(refused.json()));
+    assertEquals(
+        "{\"error\":\"invalid_limit\",\"message\":\"limit must be a whole number >= 1\"}",
+        refused.raw().body());
+  }
+
+  private static List<String> fieldList(JsonNode object) {
+    List<String> names = new ArrayList<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
   @Test
   void unknownRoutesAnswerJson() throws Exception {
     assertError(Http.get(node.http("/nope"), TOKEN), 404, "not_found");
