@@ -2,28 +2,19 @@ package dev.crier.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import dev.crier.node.bridge.Bridge;
-import dev.crier.node.bridge.BridgeSettings;
 import dev.crier.node.cluster.ClusterMembership;
-import dev.crier.node.cluster.NodeDirectory;
-import dev.crier.node.cluster.NodeInfo;
 import dev.crier.node.http.HttpServer;
-import dev.crier.node.management.ClusterViews;
+import dev.crier.node.management.CrierManagementRoutes;
 import dev.crier.node.management.NodeLifecycle;
 import dev.crier.node.management.NodeMetrics;
-import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.apache.pekko.Done;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.ServerBinding;
-import org.apache.pekko.http.javadsl.model.Uri;
-import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
  * Wires one node: topic owners and hubs, the public HTTP routes, Pekko Management, and the shutdown
@@ -60,70 +51,35 @@ public final class Guardian {
     EventPath events = EventPath.start(context, config, node);
     CompletableFuture<Done> joined = ClusterMembership.join(system, config);
     Edge edge = Edge.start(context, config, events, lifecycle);
+    NodeMesh mesh = NodeMesh.start(context, config, node, events, edge);
     HttpServer.Settings httpSettings = HttpServer.Settings.create(config);
     CompletableFuture<ServerBinding> http =
         new HttpServer()
             .bind(system, httpSettings, edge.routes(), edge.responses())
             .toCompletableFuture();
-
-    ClusterViews views = ClusterViews.get(system);
-    views.registry(events.registryView());
-    String selfAddress = Cluster.get(system).selfMember().address().toString();
-    String nodeId = node.nodeIdAt(Cluster.get(system).selfMember().address());
-    views.bridge(events.bridge());
-    views.metrics(
-        new NodeMetrics(
-            system,
-            edge.connections(),
-            events.fanout(),
-            events.bridge(),
-            edge.responses(),
-            edge.limits(),
-            edge.authCounters(),
-            edge.revoked(),
-            events.history()));
-    views.admin(edge.access());
-    views.tokens(edge.tokens());
-    CompletableFuture<InetSocketAddress> bridge = new CompletableFuture<>();
-    BridgeSettings bridgeSettings = BridgeSettings.create(config);
-    ActorRef<Bridge.Command> bridgeLinks =
-        context.spawn(
-            Bridge.create(
-                bridgeSettings,
-                nodeId,
-                events.transport(),
-                events.bridge(),
-                events.hubs(),
-                edge.publisher(),
-                bridge),
-            "bridge");
-    context.spawn(
-        NodeDirectory.create(
-            () ->
-                new NodeInfo(
-                    nodeId,
-                    selfAddress,
-                    bridge.isDone() && !bridge.isCompletedExceptionally()
-                        ? endpoint(bridge.join())
-                        : "",
-                    edge.connections().open(),
-                    events.fanout().topics()),
-            events.cluster().nodeInfoInterval(),
-            views.nodes(),
-            nodes -> bridgeLinks.tell(new Bridge.DirectoryChanged(nodes))),
-        "node-directory");
-    CompletableFuture<Uri> management = PekkoManagement.get(system).start().toCompletableFuture();
+    CompletableFuture<ServerBinding> management =
+        new CrierManagementRoutes(
+                system,
+                edge.access(),
+                edge.tokens(),
+                metrics(system, edge, events),
+                events.registryView(),
+                mesh.nodeInfos()::get,
+                events.bridge())
+            .bind(node.managementInterface(), node.managementPort())
+            .toCompletableFuture();
     http.thenCombine(
             management,
-            (binding, uri) -> {
+            (binding, managed) -> {
               lines.listening("http", httpSettings.iface(), binding.localAddress().getPort());
-              lines.listening("management", node.managementInterface(), uri.port());
+              lines.listening(
+                  "management", node.managementInterface(), managed.localAddress().getPort());
               return binding;
             })
         .thenCombine(
-            bridge,
+            mesh.bridgeListening(),
             (binding, listening) -> {
-              lines.listening("bridge", bridgeSettings.bindHost(), listening.getPort());
+              lines.listening("bridge", mesh.bridge().bindHost(), listening.getPort());
               return binding;
             })
         .thenCombine(joined, (binding, up) -> binding)
@@ -150,7 +106,16 @@ public final class Guardian {
             });
   }
 
-  private static String endpoint(InetSocketAddress address) {
-    return address.getHostString() + ":" + address.getPort();
+  private static NodeMetrics metrics(ActorSystem<?> system, Edge edge, EventPath events) {
+    return new NodeMetrics(
+        system,
+        edge.connections(),
+        events.fanout(),
+        events.bridge(),
+        edge.responses(),
+        edge.limits(),
+        edge.authCounters(),
+        edge.revoked(),
+        events.history());
   }
 }

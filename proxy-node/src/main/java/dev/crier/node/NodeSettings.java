@@ -11,11 +11,16 @@ import org.apache.pekko.actor.Address;
  *
  * @param nodeId {@code crier.node-id}, or "" for host:remote-port
  * @param managementInterface what the management listener binds to (announced at start)
+ * @param managementPort its port; 0 picks a free one
  * @param seedNodes {@code pekko.cluster.seed-nodes}; empty for a cluster of its own
  * @param drainAskTimeout how long the drain waits for the hubs and the hand-off count
  */
 public record NodeSettings(
-    String nodeId, String managementInterface, List<String> seedNodes, Duration drainAskTimeout) {
+    String nodeId,
+    String managementInterface,
+    int managementPort,
+    List<String> seedNodes,
+    Duration drainAskTimeout) {
 
   public NodeSettings {
     seedNodes = List.copyOf(seedNodes);
@@ -25,6 +30,7 @@ public record NodeSettings(
     return new NodeSettings(
         root.getString("crier.node-id"),
         root.getString("crier.management.interface"),
+        root.getInt("crier.management.port"),
         root.getStringList("pekko.cluster.seed-nodes"),
         root.getDuration("crier.drain.ask-timeout"));
   }

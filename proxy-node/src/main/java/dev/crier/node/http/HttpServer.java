@@ -58,6 +58,13 @@ public final class HttpServer extends AllDirectives {
               })
           .build();
 
+  /**
+   * The routes, with what they fail with answered as on the public port (JSON, or a logged 500).
+   */
+  public static Route withJsonErrors(Route routes) {
+    return Directives.handleExceptions(ERRORS, () -> routes);
+  }
+
   public CompletionStage<ServerBinding> bind(
       ActorSystem<?> system, Settings settings, Route routes, ResponseCounters counters) {
     Cors cors = new Cors(settings.cors());

@@ -39,9 +39,17 @@ final class AdminRoutes extends AllDirectives {
   private static final Duration BODY_TIMEOUT = Duration.ofSeconds(5);
 
   private final ActorSystem<?> system;
+  private final Access access;
+  private final TokenAdmin tokens;
 
-  AdminRoutes(ActorSystem<?> system) {
+  /**
+   * @param access how the caller is shown to be an admin (an admin token or the static secret)
+   * @param tokens what the token routes mint and revoke with
+   */
+  AdminRoutes(ActorSystem<?> system, Access access, TokenAdmin tokens) {
     this.system = system;
+    this.access = access;
+    this.tokens = tokens;
   }
 
   Route route() {
@@ -75,7 +83,6 @@ final class AdminRoutes extends AllDirectives {
 
   /** Runs {@code work} once the caller is shown to be an admin; 401/403/503 JSON otherwise. */
   private Route asAdmin(Function<HttpRequest, CompletionStage<HttpResponse>> work) {
-    Access access = ClusterViews.get(system).admin();
     return extractRequest(
         request ->
             completeWithFuture(
@@ -100,7 +107,6 @@ final class AdminRoutes extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> mint(HttpRequest request) {
-    TokenAdmin tokens = ClusterViews.get(system).tokens();
     if (tokens.minter().isEmpty()) {
       return done(
           new ApiError(
@@ -210,8 +216,7 @@ final class AdminRoutes extends AllDirectives {
     } catch (ApiError.Rejection rejection) {
       return done(rejection.error().toResponse());
     }
-    return ClusterViews.get(system)
-        .tokens()
+    return tokens
         .revoke(tokenId, expiresAt)
         .thenApply(
             revoked ->

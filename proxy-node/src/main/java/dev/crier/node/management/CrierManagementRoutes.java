@@ -1,9 +1,12 @@
 package dev.crier.node.management;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.crier.node.auth.TokenAdmin;
 import dev.crier.node.bridge.BridgeCounters;
 import dev.crier.node.cluster.NodeInfo;
 import dev.crier.node.cluster.RegistryView;
+import dev.crier.node.http.Access;
+import dev.crier.node.http.HttpServer;
 import dev.crier.node.http.Json;
 import dev.crier.node.http.QueryParameters;
 import dev.crier.node.topic.TopicHubs;
@@ -12,13 +15,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.Address;
-import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -26,26 +31,56 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.management.javadsl.ManagementRouteProvider;
-import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
- * Crier's routes on the management port: {@code GET /crier/nodes} (every node's id, address,
- * status, connection and topic counts) and {@code GET /cluster/topics} (topics with subscribers,
- * and on which nodes). Registered with Pekko Management in {@code crier-node.conf}.
+ * Crier's routes on the management port, beside Pekko Management's own: {@code GET /crier/nodes}
+ * (every node's id, address, status, connection and topic counts), {@code GET /crier/bridge},
+ * {@code GET /metrics}, {@code GET /cluster/topics} (topics with subscribers, and on which nodes)
+ * and the admin routes.
  */
-public final class CrierManagementRoutes extends AllDirectives implements ManagementRouteProvider {
+public final class CrierManagementRoutes extends AllDirectives {
   private static final int DEFAULT_TOPIC_LIMIT = 1000;
 
   private final ActorSystem<?> system;
+  private final AdminRoutes admin;
+  private final NodeMetrics metrics;
+  private final RegistryView registry;
+  private final Supplier<Map<String, NodeInfo>> nodeInfos;
+  private final BridgeCounters bridge;
 
-  public CrierManagementRoutes(ExtendedActorSystem system) {
-    this.system = Adapter.toTyped(system);
+  /**
+   * @param access how admin callers are shown to be admins
+   * @param tokens what the admin token routes mint and revoke with
+   * @param registry this node's replica of the subscriber registry
+   * @param nodeInfos every node's latest info, as the node directory last saw it
+   */
+  public CrierManagementRoutes(
+      ActorSystem<?> system,
+      Access access,
+      TokenAdmin tokens,
+      NodeMetrics metrics,
+      RegistryView registry,
+      Supplier<Map<String, NodeInfo>> nodeInfos,
+      BridgeCounters bridge) {
+    this.system = system;
+    this.admin = new AdminRoutes(system, access, tokens);
+    this.metrics = metrics;
+    this.registry = registry;
+    this.nodeInfos = nodeInfos;
+    this.bridge = bridge;
   }
 
-  @Override
-  public Route routes(ManagementRouteProviderSettings settings) {
-    return concat(new AdminRoutes(system).route(), reads());
+  /**
+   * Binds the management listener: these routes (their errors answered as JSON, as on the public
+   * port) and Pekko Management's (health checks, cluster membership).
+   */
+  public CompletionStage<ServerBinding> bind(String iface, int port) {
+    Route all =
+        concat(
+            HttpServer.withJsonErrors(concat(admin.route(), reads())),
+            PekkoManagement.get(system).getRoutes());
+    return Http.get(system).newServerAt(iface, port).bind(all);
   }
 
   private Route reads() {
@@ -67,8 +102,7 @@ public final class CrierManagementRoutes extends AllDirectives implements Manage
                             HttpResponse.create()
                                 .withEntity(
                                     HttpEntities.create(
-                                        ContentTypes.TEXT_PLAIN_UTF8,
-                                        ClusterViews.get(system).metrics().scrape())))),
+                                        ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())))),
                 path(
                     PathMatchers.segment("cluster").slash("topics"),
                     () ->
@@ -96,7 +130,7 @@ public final class CrierManagementRoutes extends AllDirectives implements Manage
   private record Load(String bridge, int connections, int topics) {}
 
   private Nodes nodes() {
-    Map<String, NodeInfo> infos = ClusterViews.get(system).nodes().get();
+    Map<String, NodeInfo> infos = nodeInfos.get();
     Cluster cluster = Cluster.get(system);
     List<Node> nodes = new ArrayList<>();
     for (Member member : cluster.state().getMembers()) {
@@ -127,7 +161,7 @@ public final class CrierManagementRoutes extends AllDirectives implements Manage
   private record Tap(int subscribers, long frames, long drops) {}
 
   private Bridge bridge() {
-    BridgeCounters counters = ClusterViews.get(system).bridge();
+    BridgeCounters counters = bridge;
     List<Peer> peers = new ArrayList<>();
     counters
         .peers()
@@ -155,7 +189,6 @@ public final class CrierManagementRoutes extends AllDirectives implements Manage
   private record TopicNodes(String topic, List<String> nodes) {}
 
   private Topics topics(int limit) {
-    RegistryView registry = ClusterViews.get(system).registry();
     Map<String, Set<ActorRef<TopicHubs.Command>>> all =
         registry == null ? Map.of() : new TreeMap<>(registry.all());
     Address self = Cluster.get(system).selfMember().address();

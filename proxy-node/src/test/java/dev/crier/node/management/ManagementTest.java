@@ -24,6 +24,17 @@ class ManagementTest {
     }
   }
 
+  /** A bad query on the management port is a 400 with a JSON body, as on the public port. */
+  @Test
+  void aBadLimitOnTheManagementPortIsA400() throws Exception {
+    try (TestNode node = TestNode.start()) {
+      Http.Answer answer = Http.get(node.management("/cluster/topics?limit=0"), null);
+      assertEquals(400, answer.status());
+      assertEquals("invalid_limit", answer.json().get("error").asText());
+      assertEquals(200, Http.get(node.management("/cluster/topics?limit=5"), null).status());
+    }
+  }
+
   /** Crier's reads on the management port answer these fields in this order. */
   @Test
   void crierReadsKeepTheirFieldsInOrder() throws Exception {
