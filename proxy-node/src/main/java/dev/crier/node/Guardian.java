@@ -42,7 +42,7 @@ import dev.crier.node.topic.JournalSchema;
 import dev.crier.node.topic.OwnerHandOffs;
 import dev.crier.node.topic.TopicHubSettings;
 import dev.crier.node.topic.TopicHubs;
-import dev.crier.node.topic.TopicOwner;
+import dev.crier.node.topic.TopicOwnerSettings;
 import dev.crier.node.topic.TopicOwners;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -129,7 +129,7 @@ public final class Guardian {
     BridgeTransport transport = new BridgeTransport(bridgeCounters);
     ActorRef<SubscriberRegistry.Command> registry =
         context.spawn(SubscriberRegistry.create(registryView), "subscriber-registry");
-    TopicOwner.Settings ownerSettings = TopicOwner.Settings.create(config);
+    TopicOwnerSettings ownerSettings = TopicOwnerSettings.create(config);
     prepareStore(ownerSettings.store(), node);
     ActorRef<OwnerHandOffs.Command> handOffs =
         context.spawn(

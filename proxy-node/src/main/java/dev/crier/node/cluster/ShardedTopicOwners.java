@@ -3,6 +3,7 @@ package dev.crier.node.cluster;
 import dev.crier.node.topic.EventTransport;
 import dev.crier.node.topic.HistoryCounters;
 import dev.crier.node.topic.TopicOwner;
+import dev.crier.node.topic.TopicOwnerSettings;
 import dev.crier.node.topic.TopicOwners;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,7 +35,7 @@ public final class ShardedTopicOwners implements TopicOwners {
   /** Starts this node's part of the sharded owners. */
   public static ShardedTopicOwners init(
       ActorSystem<?> system,
-      TopicOwner.Settings settings,
+      TopicOwnerSettings settings,
       EventTransport transport,
       RegistryView registry,
       HistoryCounters historyCounters,

@@ -183,27 +183,6 @@ public final class TopicOwner
   /** The owner left this incarnation in memory mode: its state is in the snapshot taken now. */
   public record HandingOff() implements Stored {}
 
-  /**
-   * Limits of one owner, read once from configuration.
-   *
-   * @param maxScheduled scheduled events one topic may hold ({@code crier.publish.max-scheduled})
-   * @param store where the owner keeps what it accepts
-   */
-  public record Settings(
-      HistorySettings history,
-      DedupeSettings dedupe,
-      int maxScheduled,
-      HistoryStoreSettings store) {
-
-    public static Settings create(com.typesafe.config.Config root) {
-      return new Settings(
-          HistorySettings.create(root),
-          DedupeSettings.create(root),
-          root.getInt("crier.publish.max-scheduled"),
-          HistoryStoreSettings.create(root));
-    }
-  }
-
   private record Due(String scheduleId) implements Command {}
 
   private record NodeGone(ActorRef<TopicHubs.Command> node) implements Command {}
@@ -261,7 +240,7 @@ public final class TopicOwner
    */
   public static Behavior<Command> create(
       String topic,
-      Settings settings,
+      TopicOwnerSettings settings,
       EventTransport transport,
       Function<String, Set<ActorRef<TopicHubs.Command>>> knownSubscriberNodes,
       HistoryCounters historyCounters,
@@ -286,7 +265,7 @@ public final class TopicOwner
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final String topic;
-  private final Settings settings;
+  private final TopicOwnerSettings settings;
   private final EventTransport transport;
   private final HistoryCounters historyCounters;
   private final Clock clock;
@@ -299,7 +278,7 @@ public final class TopicOwner
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
       String topic,
-      Settings settings,
+      TopicOwnerSettings settings,
       EventTransport transport,
       Set<ActorRef<TopicHubs.Command>> subscriberNodes,
       HistoryCounters historyCounters,

@@ -15,6 +15,7 @@ import dev.crier.node.topic.HistoryCounters;
 import dev.crier.node.topic.HistorySettings;
 import dev.crier.node.topic.HistoryStoreSettings;
 import dev.crier.node.topic.TopicOwner;
+import dev.crier.node.topic.TopicOwnerSettings;
 import dev.crier.node.topic.TopicOwners;
 import dev.crier.protocol.topic.TopicPattern;
 import java.time.Clock;
@@ -86,7 +87,7 @@ class PublisherTest {
             testKit.spawn(
                 TopicOwner.create(
                     t,
-                    new TopicOwner.Settings(
+                    new TopicOwnerSettings(
                         new HistorySettings(100, Duration.ofHours(1)),
                         new DedupeSettings(Duration.ofMinutes(5), 100),
                         10,

@@ -81,7 +81,7 @@ class TopicOwnerTest {
     return testKit.spawn(
         TopicOwner.create(
             topic,
-            new TopicOwner.Settings(
+            new TopicOwnerSettings(
                 new HistorySettings(maxEvents, maxAge), new DedupeSettings(window, 100), 2, MEMORY),
             new DirectEventTransport(),
             t -> Set.of(node.ref()),
