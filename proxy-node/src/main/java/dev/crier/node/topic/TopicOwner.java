@@ -4,11 +4,8 @@ import dev.crier.node.ClusterMessage;
 import dev.crier.protocol.cursor.Position;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -438,16 +435,6 @@ public final class TopicOwner
     return Effect().none();
   }
 
-  /** The epoch to give new events: the stored one, or a new one stored with them. */
-  private long epoch(TopicState state, List<Stored> toStore) {
-    if (state.epoch() != 0) {
-      return state.epoch();
-    }
-    long epoch = Math.max(1, clock.millis());
-    toStore.add(new Started(epoch));
-    return epoch;
-  }
-
   private Effect<Stored, TopicState> onPublish(TopicState state, Publish publish) {
     touch();
     long now = clock.millis();
@@ -455,85 +442,25 @@ public final class TopicOwner
       context.getLog().debug("dropped a publish to [{}] that waited past its deadline", topic);
       return Effect().none();
     }
-    long toSchedule =
-        publish.drafts().stream().filter(d -> d.deliverAt() != null && d.deliverAt() > now).count();
-    if (toSchedule > 0 && state.scheduledSize() + toSchedule > settings.maxScheduled()) {
-      return Effect()
-          .reply(
-              publish.replyTo(),
-              new Published(
-                  topic,
-                  List.of(),
-                  "topic " + topic + " holds " + settings.maxScheduled() + " scheduled events"));
+    PublishPlan plan = PublishPlan.of(topic, state, publish.drafts(), now, settings.maxScheduled());
+    if (plan.toStore().isEmpty()) {
+      return Effect().reply(publish.replyTo(), plan.answer());
     }
-    List<Stored> toStore = new ArrayList<>(publish.drafts().size() + 1);
-    long epoch = epoch(state, toStore);
-    long seq = state.headSeq();
-    long scheduleCount = state.scheduledCount();
-    Map<String, Accepted> inThisPublish = new HashMap<>();
-    List<Accepted> accepted = new ArrayList<>(publish.drafts().size());
-    List<TopicEvent> events = new ArrayList<>(publish.drafts().size());
-    for (Draft draft : publish.drafts()) {
-      String key = draft.idempotencyKey();
-      Accepted earlier = key == null ? null : inThisPublish.get(key);
-      TopicState.Remembered seen = key == null || earlier != null ? null : state.seen(key, now);
-      if (earlier != null) {
-        accepted.add(new Accepted(earlier.id(), earlier.position(), true));
-        continue;
-      }
-      if (seen != null) {
-        accepted.add(new Accepted(seen.id(), seen.position(), true));
-        continue;
-      }
-      Accepted answer;
-      if (draft.deliverAt() != null && draft.deliverAt() > now) {
-        String id =
-            SCHEDULE_ID_PREFIX
-                + Long.toString(epoch, 36)
-                + "-"
-                + Long.toString(++scheduleCount, 36);
-        toStore.add(new Scheduled(id, draft, now));
-        answer = new Accepted(id, null, false);
-      } else {
-        Position position = new Position(epoch, ++seq);
-        TopicEvent event = new TopicEvent(topic, position, draft.type(), draft.data(), now);
-        toStore.add(new Sequenced(event, key, null));
-        events.add(event);
-        answer = new Accepted(position.toString(), position, false);
-      }
-      if (key != null) {
-        inThisPublish.put(key, answer);
-      }
-      accepted.add(answer);
-    }
-    Published answer = new Published(topic, accepted, null);
-    if (toStore.isEmpty()) {
-      return Effect().reply(publish.replyTo(), answer);
-    }
-    long lastSeq = seq;
-    long lastSchedule = scheduleCount;
-    inFlight =
-        new InFlight(
-            publish.replyTo(),
-            answer,
-            s ->
-                s.headSeq() >= lastSeq && s.scheduledCount() >= lastSchedule && s.epoch() == epoch);
+    inFlight = new InFlight(publish.replyTo(), plan.answer(), plan::landedIn);
     return Effect()
-        .persist(toStore)
+        .persist(plan.toStore())
         .thenRun(
             stored -> {
               inFlight = null;
-              events.forEach(e -> transport.deliver(e, nodes));
-              for (Stored s : toStore) {
-                if (s instanceof Scheduled sc) {
-                  timers.startSingleTimer(
-                      sc.scheduleId(),
-                      new Due(sc.scheduleId()),
-                      Duration.ofMillis(Math.max(0, sc.draft().deliverAt() - now)));
-                }
+              plan.deliver().forEach(e -> transport.deliver(e, nodes));
+              for (Scheduled sc : plan.scheduled()) {
+                timers.startSingleTimer(
+                    sc.scheduleId(),
+                    new Due(sc.scheduleId()),
+                    Duration.ofMillis(Math.max(0, sc.draft().deliverAt() - now)));
               }
             })
-        .thenReply(publish.replyTo(), stored -> answer);
+        .thenReply(publish.replyTo(), stored -> plan.answer());
   }
 
   private Effect<Stored, TopicState> onHandOff(TopicState state, HandOff handOff) {
@@ -576,10 +503,10 @@ public final class TopicOwner
     if (read.subscriberNode() != null) {
       addNode(read.subscriberNode());
     }
-    List<Stored> toStore = new ArrayList<>(1);
-    epoch(state, toStore);
-    if (!toStore.isEmpty()) {
-      return Effect().persist(toStore).thenReply(read.replyTo(), s -> slice(s, read));
+    if (state.epoch() == 0) {
+      return Effect()
+          .persist(PublishPlan.start(clock.millis()))
+          .thenReply(read.replyTo(), s -> slice(s, read));
     }
     return Effect().reply(read.replyTo(), slice(state, read));
   }
