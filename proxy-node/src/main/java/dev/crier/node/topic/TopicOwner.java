@@ -512,24 +512,6 @@ public final class TopicOwner
   }
 
   private Slice slice(TopicState state, Read read) {
-    state.forgetAged(clock.millis());
-    int limit = Math.max(0, read.limit());
-    if (read.after() == null) {
-      return slice(state, state.last(Math.min(read.last(), limit)), false);
-    }
-    if (covers(state, read.after())) {
-      return slice(state, state.after(read.after().seq(), limit), false);
-    }
-    return slice(state, state.after(0, limit), true);
-  }
-
-  private static boolean covers(TopicState state, Position after) {
-    return after.epoch() == state.epoch()
-        && after.seq() <= state.headSeq()
-        && after.seq() >= state.oldestSeq() - 1;
-  }
-
-  private Slice slice(TopicState state, List<TopicEvent> events, boolean continuityLost) {
-    return new Slice(topic, state.epoch(), events, state.headSeq(), continuityLost);
+    return HistoryReads.slice(topic, state, read, clock.millis());
   }
 }
