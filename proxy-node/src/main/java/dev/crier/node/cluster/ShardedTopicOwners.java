@@ -2,6 +2,7 @@ package dev.crier.node.cluster;
 
 import dev.crier.node.topic.EventTransport;
 import dev.crier.node.topic.HistoryCounters;
+import dev.crier.node.topic.OwnerMoves;
 import dev.crier.node.topic.TopicOwner;
 import dev.crier.node.topic.TopicOwnerSettings;
 import dev.crier.node.topic.TopicOwners;
@@ -52,7 +53,7 @@ public final class ShardedTopicOwners implements TopicOwners {
                         registry::nodesFor,
                         historyCounters,
                         clock,
-                        new TopicOwner.Moves() {
+                        new OwnerMoves() {
                           @Override
                           public boolean successorUp() {
                             return othersUp(system);

@@ -201,33 +201,6 @@ public final class TopicOwner
   /** The refusal of a publish whose storing failed. */
   public static final String STORE_FAILED = "the history store did not take the events";
 
-  /** How an owner that sharding moves reaches its next incarnation. */
-  public interface Moves {
-    /** No other node: an owner that stops has no successor to hand off to. */
-    Moves NONE =
-        new Moves() {
-          @Override
-          public boolean successorUp() {
-            return false;
-          }
-
-          @Override
-          public void wake(String topic) {}
-
-          @Override
-          public void passivate(ActorRef<Command> owner) {}
-        };
-
-    /** True when another node is up to run the owner next. */
-    boolean successorUp();
-
-    /** Sends a {@link Wake} to the topic's owner wherever it runs next. */
-    void wake(String topic);
-
-    /** Asks sharding to stop an idle owner (without losing messages sent to it meanwhile). */
-    void passivate(ActorRef<Command> owner);
-  }
-
   /**
    * Creates the owner of {@code topic}.
    *
@@ -242,7 +215,7 @@ public final class TopicOwner
       Function<String, Set<ActorRef<TopicHubs.Command>>> knownSubscriberNodes,
       HistoryCounters historyCounters,
       Clock clock,
-      Moves moves) {
+      OwnerMoves moves) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -266,7 +239,7 @@ public final class TopicOwner
   private final EventTransport transport;
   private final HistoryCounters historyCounters;
   private final Clock clock;
-  private final Moves moves;
+  private final OwnerMoves moves;
   private final Set<ActorRef<TopicHubs.Command>> nodes = new HashSet<>();
   private InFlight inFlight;
   private long lastActive;
@@ -280,7 +253,7 @@ public final class TopicOwner
       Set<ActorRef<TopicHubs.Command>> subscriberNodes,
       HistoryCounters historyCounters,
       Clock clock,
-      Moves moves) {
+      OwnerMoves moves) {
     super(
         PersistenceId.of("topic", topic),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));

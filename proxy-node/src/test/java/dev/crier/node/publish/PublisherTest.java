@@ -14,6 +14,7 @@ import dev.crier.node.topic.DirectEventTransport;
 import dev.crier.node.topic.HistoryCounters;
 import dev.crier.node.topic.HistorySettings;
 import dev.crier.node.topic.HistoryStoreSettings;
+import dev.crier.node.topic.OwnerMoves;
 import dev.crier.node.topic.TopicOwner;
 import dev.crier.node.topic.TopicOwnerSettings;
 import dev.crier.node.topic.TopicOwners;
@@ -105,7 +106,7 @@ class PublisherTest {
                     any -> Set.of(),
                     new HistoryCounters(),
                     Clock.systemUTC(),
-                    TopicOwner.Moves.NONE)));
+                    OwnerMoves.NONE)));
   }
 
   private static Grants mayPublish(String subject, String pattern) {

@@ -87,7 +87,7 @@ class TopicOwnerTest {
             t -> Set.of(node.ref()),
             new HistoryCounters(),
             clock,
-            TopicOwner.Moves.NONE));
+            OwnerMoves.NONE));
   }
 
   private TopicOwner.Published schedule(
