@@ -4,7 +4,6 @@ import dev.crier.node.ClusterMessage;
 import dev.crier.protocol.cursor.Position;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -240,7 +239,7 @@ public final class TopicOwner
   private final HistoryCounters historyCounters;
   private final Clock clock;
   private final OwnerMoves moves;
-  private final Set<ActorRef<TopicHubs.Command>> nodes = new HashSet<>();
+  private final SubscriberNodes nodes;
   private InFlight inFlight;
   private long lastActive;
 
@@ -265,7 +264,8 @@ public final class TopicOwner
     this.historyCounters = historyCounters;
     this.clock = clock;
     this.moves = moves;
-    subscriberNodes.forEach(this::addNode);
+    this.nodes = new SubscriberNodes(context, NodeGone::new);
+    subscriberNodes.forEach(nodes::add);
   }
 
   @Override
@@ -301,14 +301,14 @@ public final class TopicOwner
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(TopicState state) {
-        return state.snapshot(settings.store().durable() ? List.of() : List.copyOf(nodes));
+        return state.snapshot(settings.store().durable() ? List.of() : nodes.copy());
       }
 
       @Override
       public TopicState fromJournal(Object from) {
         TopicState.Snapshot snapshot = (TopicState.Snapshot) from;
         if (snapshot.subscriberNodes() != null) {
-          snapshot.subscriberNodes().forEach(TopicOwner.this::addNode);
+          snapshot.subscriberNodes().forEach(nodes::add);
         }
         return TopicState.restore(snapshot, settings, historyCounters);
       }
@@ -395,16 +395,8 @@ public final class TopicOwner
             state.headSeq());
   }
 
-  private void addNode(ActorRef<TopicHubs.Command> node) {
-    if (nodes.add(node)) {
-      context.watchWith(node, new NodeGone(node));
-    }
-  }
-
   private Effect<Stored, TopicState> removeNode(ActorRef<TopicHubs.Command> node) {
-    if (nodes.remove(node)) {
-      context.unwatch(node);
-    }
+    nodes.remove(node);
     return Effect().none();
   }
 
@@ -425,7 +417,7 @@ public final class TopicOwner
         .thenRun(
             stored -> {
               inFlight = null;
-              plan.deliver().forEach(e -> transport.deliver(e, nodes));
+              plan.deliver().forEach(e -> transport.deliver(e, nodes.all()));
               for (Scheduled sc : plan.scheduled()) {
                 timers.startSingleTimer(
                     sc.scheduleId(),
@@ -452,7 +444,7 @@ public final class TopicOwner
     TopicEvent event = new TopicEvent(topic, position, draft.type(), draft.data(), clock.millis());
     return Effect()
         .persist(new Sequenced(event, null, due.scheduleId()))
-        .thenRun(stored -> transport.deliver(event, nodes));
+        .thenRun(stored -> transport.deliver(event, nodes.all()));
   }
 
   private Effect<Stored, TopicState> onCancel(TopicState state, Cancel cancel) {
@@ -474,7 +466,7 @@ public final class TopicOwner
   private Effect<Stored, TopicState> onRead(TopicState state, Read read) {
     touch();
     if (read.subscriberNode() != null) {
-      addNode(read.subscriberNode());
+      nodes.add(read.subscriberNode());
     }
     if (state.epoch() == 0) {
       return Effect()
