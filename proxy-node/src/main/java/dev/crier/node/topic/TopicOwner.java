@@ -298,21 +298,7 @@ public final class TopicOwner
 
   @Override
   public SnapshotAdapter<TopicState> snapshotAdapter() {
-    return new SnapshotAdapter<>() {
-      @Override
-      public Object toJournal(TopicState state) {
-        return state.snapshot(settings.store().durable() ? List.of() : nodes.copy());
-      }
-
-      @Override
-      public TopicState fromJournal(Object from) {
-        TopicState.Snapshot snapshot = (TopicState.Snapshot) from;
-        if (snapshot.subscriberNodes() != null) {
-          snapshot.subscriberNodes().forEach(nodes::add);
-        }
-        return TopicState.restore(snapshot, settings, historyCounters);
-      }
-    };
+    return new OwnerSnapshots(settings, historyCounters, nodes);
   }
 
   @Override
