@@ -240,8 +240,8 @@ public final class TopicOwner
   private final Clock clock;
   private final OwnerMoves moves;
   private final SubscriberNodes nodes;
+  private final IdlePassivation passivation;
   private InFlight inFlight;
-  private long lastActive;
 
   private TopicOwner(
       ActorContext<Command> context,
@@ -265,6 +265,9 @@ public final class TopicOwner
     this.clock = clock;
     this.moves = moves;
     this.nodes = new SubscriberNodes(context, NodeGone::new);
+    this.passivation =
+        new IdlePassivation(
+            settings.store(), clock, in -> timers.startSingleTimer(IdleCheck.INSTANCE, in));
     subscriberNodes.forEach(nodes::add);
   }
 
@@ -330,31 +333,15 @@ public final class TopicOwner
         .build();
   }
 
-  /** Keeps an owner in use from being passivated (a timestamp: publishes must stay cheap). */
-  private void touch() {
-    lastActive = clock.millis();
-  }
-
-  private void scheduleIdleCheck(long inMillis) {
-    if (settings.store().passivates()) {
-      timers.startSingleTimer(IdleCheck.INSTANCE, Duration.ofMillis(Math.max(1, inMillis)));
-    }
-  }
-
   private Effect<Stored, TopicState> onIdleCheck(TopicState state, IdleCheck check) {
-    long idleFor = clock.millis() - lastActive;
-    long after = settings.store().passivateAfter().toMillis();
-    if (idleFor >= after && state.scheduledSize() == 0 && nodes.isEmpty()) {
+    if (passivation.idle(state.scheduledSize() == 0 && nodes.isEmpty())) {
       moves.passivate(context.getSelf());
-    } else {
-      scheduleIdleCheck(idleFor >= after ? after : after - idleFor);
     }
     return Effect().none();
   }
 
   private void onRecovered(TopicState state) {
-    touch();
-    scheduleIdleCheck(settings.store().passivateAfter().toMillis());
+    passivation.start();
     long now = clock.millis();
     state
         .scheduled()
@@ -387,7 +374,7 @@ public final class TopicOwner
   }
 
   private Effect<Stored, TopicState> onPublish(TopicState state, Publish publish) {
-    touch();
+    passivation.touch();
     long now = clock.millis();
     if (now > publish.notAfterMillis()) {
       context.getLog().debug("dropped a publish to [{}] that waited past its deadline", topic);
@@ -434,7 +421,7 @@ public final class TopicOwner
   }
 
   private Effect<Stored, TopicState> onCancel(TopicState state, Cancel cancel) {
-    touch();
+    passivation.touch();
     if (state.scheduled().containsKey(cancel.scheduleId())) {
       timers.cancel(cancel.scheduleId());
       return Effect()
@@ -450,7 +437,7 @@ public final class TopicOwner
   }
 
   private Effect<Stored, TopicState> onRead(TopicState state, Read read) {
-    touch();
+    passivation.touch();
     if (read.subscriberNode() != null) {
       nodes.add(read.subscriberNode());
     }
