@@ -101,13 +101,15 @@ record PublishPlan(
   }
 
   /**
-   * True when {@code state} holds everything this plan stores: after a store failure and restart,
-   * the recovered state tells whether the publish landed.
+   * What the publisher is told when the store failed and the owner restarted: the answer if the
+   * recovered state shows that everything landed, else that the store did not take the events.
    */
-  boolean landedIn(TopicState state) {
-    return state.headSeq() >= lastSeq
-        && state.scheduledCount() >= lastScheduleCount
-        && state.epoch() == epoch;
+  TopicOwner.Published answerAfterRestart(TopicState recovered) {
+    return recovered.headSeq() >= lastSeq
+            && recovered.scheduledCount() >= lastScheduleCount
+            && recovered.epoch() == epoch
+        ? answer
+        : new TopicOwner.Published(answer.topic(), List.of(), TopicOwner.STORE_FAILED);
   }
 
   /** The drafts this plan holds until their time. */

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -191,8 +190,7 @@ public final class TopicOwner
    * A publish being stored: if the store fails and the owner restarts, the recovered state tells
    * whether it landed, and the publisher gets that truth instead of silence.
    */
-  private record InFlight(
-      ActorRef<Published> replyTo, Published answer, Predicate<TopicState> landed) {}
+  private record InFlight(ActorRef<Published> replyTo, PublishPlan plan) {}
 
   /** Schedule ids are told apart from cursors by their prefix. */
   public static final String SCHEDULE_ID_PREFIX = "s";
@@ -352,12 +350,7 @@ public final class TopicOwner
     if (inFlight != null) {
       InFlight pending = inFlight;
       inFlight = null;
-      pending
-          .replyTo()
-          .tell(
-              pending.landed().test(state)
-                  ? pending.answer()
-                  : new Published(topic, List.of(), STORE_FAILED));
+      pending.replyTo().tell(pending.plan().answerAfterRestart(state));
     }
     context
         .getLog()
@@ -384,7 +377,7 @@ public final class TopicOwner
     if (plan.toStore().isEmpty()) {
       return Effect().reply(publish.replyTo(), plan.answer());
     }
-    inFlight = new InFlight(publish.replyTo(), plan.answer(), plan::landedIn);
+    inFlight = new InFlight(publish.replyTo(), plan);
     return Effect()
         .persist(plan.toStore())
         .thenRun(

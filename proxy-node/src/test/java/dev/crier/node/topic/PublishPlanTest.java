@@ -102,14 +102,16 @@ class PublishPlanTest {
   }
 
   @Test
-  void itHasLandedOnceTheStateHoldsWhatItStores() {
+  void afterARestartThePublisherIsAnsweredAsTheRecoveredStateShows() {
     TopicState state = state(2);
     PublishPlan plan =
         plan(
             state,
             new TopicOwner.Draft(null, "now", null),
             new TopicOwner.Draft(null, "later", null, NOW + 1));
-    assertFalse(plan.landedIn(state));
-    assertTrue(plan.landedIn(applied(state, plan)));
+    TopicOwner.Published lost = plan.answerAfterRestart(state);
+    assertTrue(lost.accepted().isEmpty());
+    assertEquals(TopicOwner.STORE_FAILED, lost.refusal());
+    assertEquals(plan.answer(), plan.answerAfterRestart(applied(state, plan)));
   }
 }
