@@ -230,7 +230,6 @@ public final class TopicOwner
   }
 
   private final ActorContext<Command> context;
-  private final TimerScheduler<Command> timers;
   private final String topic;
   private final TopicOwnerSettings settings;
   private final EventTransport transport;
@@ -239,6 +238,7 @@ public final class TopicOwner
   private final OwnerMoves moves;
   private final SubscriberNodes nodes;
   private final IdlePassivation passivation;
+  private final OwnerSchedule schedule;
   private InFlight inFlight;
 
   private TopicOwner(
@@ -255,7 +255,6 @@ public final class TopicOwner
         PersistenceId.of("topic", topic),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.context = context;
-    this.timers = timers;
     this.topic = topic;
     this.settings = settings;
     this.transport = transport;
@@ -266,6 +265,7 @@ public final class TopicOwner
     this.passivation =
         new IdlePassivation(
             settings.store(), clock, in -> timers.startSingleTimer(IdleCheck.INSTANCE, in));
+    this.schedule = new OwnerSchedule(topic, clock, timers, Due::new, Effect(), this::deliver);
     subscriberNodes.forEach(nodes::add);
   }
 
@@ -322,7 +322,7 @@ public final class TopicOwner
         .onCommand(Publish.class, this::onPublish)
         .onCommand(Read.class, this::onRead)
         .onCommand(Cancel.class, this::onCancel)
-        .onCommand(Due.class, this::onDue)
+        .onCommand(Due.class, (state, due) -> schedule.onDue(state, due.scheduleId()))
         .onCommand(HandOff.class, this::onHandOff)
         .onCommand(IdleCheck.class, this::onIdleCheck)
         .onCommand(Wake.class, (state, w) -> Effect().none())
@@ -340,13 +340,7 @@ public final class TopicOwner
 
   private void onRecovered(TopicState state) {
     passivation.start();
-    long now = clock.millis();
-    state
-        .scheduled()
-        .forEach(
-            (id, draft) ->
-                timers.startSingleTimer(
-                    id, new Due(id), Duration.ofMillis(Math.max(0, draft.deliverAt() - now))));
+    schedule.resume(state);
     if (inFlight != null) {
       InFlight pending = inFlight;
       inFlight = null;
@@ -383,13 +377,8 @@ public final class TopicOwner
         .thenRun(
             stored -> {
               inFlight = null;
-              plan.deliver().forEach(e -> transport.deliver(e, nodes.all()));
-              for (Scheduled sc : plan.scheduled()) {
-                timers.startSingleTimer(
-                    sc.scheduleId(),
-                    new Due(sc.scheduleId()),
-                    Duration.ofMillis(Math.max(0, sc.draft().deliverAt() - now)));
-              }
+              plan.deliver().forEach(this::deliver);
+              schedule.hold(plan.scheduled(), now);
             })
         .thenReply(publish.replyTo(), stored -> plan.answer());
   }
@@ -401,32 +390,9 @@ public final class TopicOwner
     return Effect().persist(new HandingOff()).thenRun(s -> moves.wake(topic)).thenStop();
   }
 
-  private Effect<Stored, TopicState> onDue(TopicState state, Due due) {
-    Draft draft = state.scheduled().get(due.scheduleId());
-    if (draft == null) {
-      return Effect().none();
-    }
-    Position position = new Position(state.epoch(), state.headSeq() + 1);
-    TopicEvent event = new TopicEvent(topic, position, draft.type(), draft.data(), clock.millis());
-    return Effect()
-        .persist(new Sequenced(event, null, due.scheduleId()))
-        .thenRun(stored -> transport.deliver(event, nodes.all()));
-  }
-
   private Effect<Stored, TopicState> onCancel(TopicState state, Cancel cancel) {
     passivation.touch();
-    if (state.scheduled().containsKey(cancel.scheduleId())) {
-      timers.cancel(cancel.scheduleId());
-      return Effect()
-          .persist(new Cancelled(cancel.scheduleId()))
-          .thenReply(cancel.replyTo(), stored -> CancelResult.CANCELLED);
-    }
-    return Effect()
-        .reply(
-            cancel.replyTo(),
-            state.wasDelivered(cancel.scheduleId())
-                ? CancelResult.ALREADY_DELIVERED
-                : CancelResult.UNKNOWN);
+    return schedule.onCancel(state, cancel);
   }
 
   private Effect<Stored, TopicState> onRead(TopicState state, Read read) {
@@ -444,5 +410,9 @@ public final class TopicOwner
 
   private Slice slice(TopicState state, Read read) {
     return HistoryReads.slice(topic, state, read, clock.millis());
+  }
+
+  private void deliver(TopicEvent event) {
+    transport.deliver(event, nodes.all());
   }
 }
