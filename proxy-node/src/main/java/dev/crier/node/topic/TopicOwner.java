@@ -186,12 +186,6 @@ public final class TopicOwner
     INSTANCE
   }
 
-  /**
-   * A publish being stored: if the store fails and the owner restarts, the recovered state tells
-   * whether it landed, and the publisher gets that truth instead of silence.
-   */
-  private record InFlight(ActorRef<Published> replyTo, PublishPlan plan) {}
-
   /** Schedule ids are told apart from cursors by their prefix. */
   public static final String SCHEDULE_ID_PREFIX = "s";
 
@@ -239,7 +233,7 @@ public final class TopicOwner
   private final SubscriberNodes nodes;
   private final IdlePassivation passivation;
   private final OwnerSchedule schedule;
-  private InFlight inFlight;
+  private final OwnerPublishing publishing;
 
   private TopicOwner(
       ActorContext<Command> context,
@@ -266,6 +260,9 @@ public final class TopicOwner
         new IdlePassivation(
             settings.store(), clock, in -> timers.startSingleTimer(IdleCheck.INSTANCE, in));
     this.schedule = new OwnerSchedule(topic, clock, timers, Due::new, Effect(), this::deliver);
+    this.publishing =
+        new OwnerPublishing(
+            topic, settings.maxScheduled(), clock, context, Effect(), this::deliver, schedule);
     subscriberNodes.forEach(nodes::add);
   }
 
@@ -341,11 +338,7 @@ public final class TopicOwner
   private void onRecovered(TopicState state) {
     passivation.start();
     schedule.resume(state);
-    if (inFlight != null) {
-      InFlight pending = inFlight;
-      inFlight = null;
-      pending.replyTo().tell(pending.plan().answerAfterRestart(state));
-    }
+    publishing.recovered(state);
     context
         .getLog()
         .debug(
@@ -362,25 +355,7 @@ public final class TopicOwner
 
   private Effect<Stored, TopicState> onPublish(TopicState state, Publish publish) {
     passivation.touch();
-    long now = clock.millis();
-    if (now > publish.notAfterMillis()) {
-      context.getLog().debug("dropped a publish to [{}] that waited past its deadline", topic);
-      return Effect().none();
-    }
-    PublishPlan plan = PublishPlan.of(topic, state, publish.drafts(), now, settings.maxScheduled());
-    if (plan.toStore().isEmpty()) {
-      return Effect().reply(publish.replyTo(), plan.answer());
-    }
-    inFlight = new InFlight(publish.replyTo(), plan);
-    return Effect()
-        .persist(plan.toStore())
-        .thenRun(
-            stored -> {
-              inFlight = null;
-              plan.deliver().forEach(this::deliver);
-              schedule.hold(plan.scheduled(), now);
-            })
-        .thenReply(publish.replyTo(), stored -> plan.answer());
+    return publishing.onPublish(state, publish);
   }
 
   private Effect<Stored, TopicState> onHandOff(TopicState state, HandOff handOff) {
