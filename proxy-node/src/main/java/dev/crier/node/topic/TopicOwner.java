@@ -226,7 +226,6 @@ public final class TopicOwner
   private final ActorContext<Command> context;
   private final String topic;
   private final TopicOwnerSettings settings;
-  private final EventTransport transport;
   private final HistoryCounters historyCounters;
   private final Clock clock;
   private final OwnerMoves moves;
@@ -251,18 +250,17 @@ public final class TopicOwner
     this.context = context;
     this.topic = topic;
     this.settings = settings;
-    this.transport = transport;
     this.historyCounters = historyCounters;
     this.clock = clock;
     this.moves = moves;
-    this.nodes = new SubscriberNodes(context, NodeGone::new);
+    this.nodes = new SubscriberNodes(context, NodeGone::new, transport);
     this.passivation =
         new IdlePassivation(
             settings.store(), clock, in -> timers.startSingleTimer(IdleCheck.INSTANCE, in));
-    this.schedule = new OwnerSchedule(topic, clock, timers, Due::new, Effect(), this::deliver);
+    this.schedule = new OwnerSchedule(topic, clock, timers, Due::new, Effect(), nodes::deliver);
     this.publishing =
         new OwnerPublishing(
-            topic, settings.maxScheduled(), clock, context, Effect(), this::deliver, schedule);
+            topic, settings.maxScheduled(), clock, context, Effect(), nodes::deliver, schedule);
     subscriberNodes.forEach(nodes::add);
   }
 
@@ -385,9 +383,5 @@ public final class TopicOwner
 
   private Slice slice(TopicState state, Read read) {
     return HistoryReads.slice(topic, state, read, clock.millis());
-  }
-
-  private void deliver(TopicEvent event) {
-    transport.deliver(event, nodes.all());
   }
 }
