@@ -14,7 +14,7 @@ import dev.crier.node.topic.JournalSchema;
 import dev.crier.node.topic.OwnerHandOffs;
 import dev.crier.node.topic.TopicHubSettings;
 import dev.crier.node.topic.TopicHubs;
-import dev.crier.node.topic.TopicOwner;
+import dev.crier.node.topic.TopicOwnerSettings;
 import dev.crier.node.topic.TopicOwners;
 import java.time.Clock;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -47,7 +47,7 @@ record EventPath(
     BridgeTransport transport = new BridgeTransport(bridge);
     ActorRef<SubscriberRegistry.Command> registry =
         context.spawn(SubscriberRegistry.create(registryView), "subscriber-registry");
-    TopicOwner.Settings ownerSettings = TopicOwner.Settings.create(config);
+    TopicOwnerSettings ownerSettings = TopicOwnerSettings.create(config);
     prepareStore(ownerSettings.store(), node);
     ActorRef<OwnerHandOffs.Command> handOffs =
         context.spawn(

@@ -2,7 +2,9 @@ package dev.crier.node.cluster;
 
 import dev.crier.node.topic.EventTransport;
 import dev.crier.node.topic.HistoryCounters;
+import dev.crier.node.topic.OwnerMoves;
 import dev.crier.node.topic.TopicOwner;
+import dev.crier.node.topic.TopicOwnerSettings;
 import dev.crier.node.topic.TopicOwners;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,7 +36,7 @@ public final class ShardedTopicOwners implements TopicOwners {
   /** Starts this node's part of the sharded owners. */
   public static ShardedTopicOwners init(
       ActorSystem<?> system,
-      TopicOwner.Settings settings,
+      TopicOwnerSettings settings,
       EventTransport transport,
       RegistryView registry,
       HistoryCounters historyCounters,
@@ -51,7 +53,7 @@ public final class ShardedTopicOwners implements TopicOwners {
                         registry::nodesFor,
                         historyCounters,
                         clock,
-                        new TopicOwner.Moves() {
+                        new OwnerMoves() {
                           @Override
                           public boolean successorUp() {
                             return othersUp(system);

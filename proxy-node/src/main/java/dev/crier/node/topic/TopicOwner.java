@@ -4,14 +4,9 @@ import dev.crier.node.ClusterMessage;
 import dev.crier.protocol.cursor.Position;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -183,27 +178,6 @@ public final class TopicOwner
   /** The owner left this incarnation in memory mode: its state is in the snapshot taken now. */
   public record HandingOff() implements Stored {}
 
-  /**
-   * Limits of one owner, read once from configuration.
-   *
-   * @param maxScheduled scheduled events one topic may hold ({@code crier.publish.max-scheduled})
-   * @param store where the owner keeps what it accepts
-   */
-  public record Settings(
-      HistorySettings history,
-      DedupeSettings dedupe,
-      int maxScheduled,
-      HistoryStoreSettings store) {
-
-    public static Settings create(com.typesafe.config.Config root) {
-      return new Settings(
-          HistorySettings.create(root),
-          DedupeSettings.create(root),
-          root.getInt("crier.publish.max-scheduled"),
-          HistoryStoreSettings.create(root));
-    }
-  }
-
   private record Due(String scheduleId) implements Command {}
 
   private record NodeGone(ActorRef<TopicHubs.Command> node) implements Command {}
@@ -212,45 +186,11 @@ public final class TopicOwner
     INSTANCE
   }
 
-  /**
-   * A publish being stored: if the store fails and the owner restarts, the recovered state tells
-   * whether it landed, and the publisher gets that truth instead of silence.
-   */
-  private record InFlight(
-      ActorRef<Published> replyTo, Published answer, Predicate<TopicState> landed) {}
-
   /** Schedule ids are told apart from cursors by their prefix. */
   public static final String SCHEDULE_ID_PREFIX = "s";
 
   /** The refusal of a publish whose storing failed. */
   public static final String STORE_FAILED = "the history store did not take the events";
-
-  /** How an owner that sharding moves reaches its next incarnation. */
-  public interface Moves {
-    /** No other node: an owner that stops has no successor to hand off to. */
-    Moves NONE =
-        new Moves() {
-          @Override
-          public boolean successorUp() {
-            return false;
-          }
-
-          @Override
-          public void wake(String topic) {}
-
-          @Override
-          public void passivate(ActorRef<Command> owner) {}
-        };
-
-    /** True when another node is up to run the owner next. */
-    boolean successorUp();
-
-    /** Sends a {@link Wake} to the topic's owner wherever it runs next. */
-    void wake(String topic);
-
-    /** Asks sharding to stop an idle owner (without losing messages sent to it meanwhile). */
-    void passivate(ActorRef<Command> owner);
-  }
 
   /**
    * Creates the owner of {@code topic}.
@@ -261,12 +201,12 @@ public final class TopicOwner
    */
   public static Behavior<Command> create(
       String topic,
-      Settings settings,
+      TopicOwnerSettings settings,
       EventTransport transport,
       Function<String, Set<ActorRef<TopicHubs.Command>>> knownSubscriberNodes,
       HistoryCounters historyCounters,
       Clock clock,
-      Moves moves) {
+      OwnerMoves moves) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -284,39 +224,44 @@ public final class TopicOwner
   }
 
   private final ActorContext<Command> context;
-  private final TimerScheduler<Command> timers;
   private final String topic;
-  private final Settings settings;
-  private final EventTransport transport;
+  private final TopicOwnerSettings settings;
   private final HistoryCounters historyCounters;
   private final Clock clock;
-  private final Moves moves;
-  private final Set<ActorRef<TopicHubs.Command>> nodes = new HashSet<>();
-  private InFlight inFlight;
-  private long lastActive;
+  private final OwnerMoves moves;
+  private final SubscriberNodes nodes;
+  private final IdlePassivation passivation;
+  private final OwnerSchedule schedule;
+  private final OwnerPublishing publishing;
 
   private TopicOwner(
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
       String topic,
-      Settings settings,
+      TopicOwnerSettings settings,
       EventTransport transport,
       Set<ActorRef<TopicHubs.Command>> subscriberNodes,
       HistoryCounters historyCounters,
       Clock clock,
-      Moves moves) {
+      OwnerMoves moves) {
     super(
         PersistenceId.of("topic", topic),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.context = context;
-    this.timers = timers;
     this.topic = topic;
     this.settings = settings;
-    this.transport = transport;
     this.historyCounters = historyCounters;
     this.clock = clock;
     this.moves = moves;
-    subscriberNodes.forEach(this::addNode);
+    this.nodes = new SubscriberNodes(context, NodeGone::new, transport);
+    this.passivation =
+        new IdlePassivation(
+            settings.store(), clock, in -> timers.startSingleTimer(IdleCheck.INSTANCE, in));
+    this.schedule = new OwnerSchedule(topic, clock, timers, Due::new, Effect(), nodes::deliver);
+    this.publishing =
+        new OwnerPublishing(
+            topic, settings.maxScheduled(), clock, context, Effect(), nodes::deliver, schedule);
+    subscriberNodes.forEach(nodes::add);
   }
 
   @Override
@@ -349,21 +294,7 @@ public final class TopicOwner
 
   @Override
   public SnapshotAdapter<TopicState> snapshotAdapter() {
-    return new SnapshotAdapter<>() {
-      @Override
-      public Object toJournal(TopicState state) {
-        return state.snapshot(settings.store().durable() ? List.of() : List.copyOf(nodes));
-      }
-
-      @Override
-      public TopicState fromJournal(Object from) {
-        TopicState.Snapshot snapshot = (TopicState.Snapshot) from;
-        if (snapshot.subscriberNodes() != null) {
-          snapshot.subscriberNodes().forEach(TopicOwner.this::addNode);
-        }
-        return TopicState.restore(snapshot, settings, historyCounters);
-      }
-    };
+    return new OwnerSnapshots(settings, historyCounters, nodes);
   }
 
   @Override
@@ -386,7 +317,7 @@ public final class TopicOwner
         .onCommand(Publish.class, this::onPublish)
         .onCommand(Read.class, this::onRead)
         .onCommand(Cancel.class, this::onCancel)
-        .onCommand(Due.class, this::onDue)
+        .onCommand(Due.class, (state, due) -> schedule.onDue(state, due.scheduleId()))
         .onCommand(HandOff.class, this::onHandOff)
         .onCommand(IdleCheck.class, this::onIdleCheck)
         .onCommand(Wake.class, (state, w) -> Effect().none())
@@ -395,48 +326,17 @@ public final class TopicOwner
         .build();
   }
 
-  /** Keeps an owner in use from being passivated (a timestamp: publishes must stay cheap). */
-  private void touch() {
-    lastActive = clock.millis();
-  }
-
-  private void scheduleIdleCheck(long inMillis) {
-    if (settings.store().passivates()) {
-      timers.startSingleTimer(IdleCheck.INSTANCE, Duration.ofMillis(Math.max(1, inMillis)));
-    }
-  }
-
   private Effect<Stored, TopicState> onIdleCheck(TopicState state, IdleCheck check) {
-    long idleFor = clock.millis() - lastActive;
-    long after = settings.store().passivateAfter().toMillis();
-    if (idleFor >= after && state.scheduledSize() == 0 && nodes.isEmpty()) {
+    if (passivation.idle(state.scheduledSize() == 0 && nodes.isEmpty())) {
       moves.passivate(context.getSelf());
-    } else {
-      scheduleIdleCheck(idleFor >= after ? after : after - idleFor);
     }
     return Effect().none();
   }
 
   private void onRecovered(TopicState state) {
-    touch();
-    scheduleIdleCheck(settings.store().passivateAfter().toMillis());
-    long now = clock.millis();
-    state
-        .scheduled()
-        .forEach(
-            (id, draft) ->
-                timers.startSingleTimer(
-                    id, new Due(id), Duration.ofMillis(Math.max(0, draft.deliverAt() - now))));
-    if (inFlight != null) {
-      InFlight pending = inFlight;
-      inFlight = null;
-      pending
-          .replyTo()
-          .tell(
-              pending.landed().test(state)
-                  ? pending.answer()
-                  : new Published(topic, List.of(), STORE_FAILED));
-    }
+    passivation.start();
+    schedule.resume(state);
+    publishing.recovered(state);
     context
         .getLog()
         .debug(
@@ -446,115 +346,14 @@ public final class TopicOwner
             state.headSeq());
   }
 
-  private void addNode(ActorRef<TopicHubs.Command> node) {
-    if (nodes.add(node)) {
-      context.watchWith(node, new NodeGone(node));
-    }
-  }
-
   private Effect<Stored, TopicState> removeNode(ActorRef<TopicHubs.Command> node) {
-    if (nodes.remove(node)) {
-      context.unwatch(node);
-    }
+    nodes.remove(node);
     return Effect().none();
   }
 
-  /** The epoch to give new events: the stored one, or a new one stored with them. */
-  private long epoch(TopicState state, List<Stored> toStore) {
-    if (state.epoch() != 0) {
-      return state.epoch();
-    }
-    long epoch = Math.max(1, clock.millis());
-    toStore.add(new Started(epoch));
-    return epoch;
-  }
-
   private Effect<Stored, TopicState> onPublish(TopicState state, Publish publish) {
-    touch();
-    long now = clock.millis();
-    if (now > publish.notAfterMillis()) {
-      context.getLog().debug("dropped a publish to [{}] that waited past its deadline", topic);
-      return Effect().none();
-    }
-    long toSchedule =
-        publish.drafts().stream().filter(d -> d.deliverAt() != null && d.deliverAt() > now).count();
-    if (toSchedule > 0 && state.scheduledSize() + toSchedule > settings.maxScheduled()) {
-      return Effect()
-          .reply(
-              publish.replyTo(),
-              new Published(
-                  topic,
-                  List.of(),
-                  "topic " + topic + " holds " + settings.maxScheduled() + " scheduled events"));
-    }
-    List<Stored> toStore = new ArrayList<>(publish.drafts().size() + 1);
-    long epoch = epoch(state, toStore);
-    long seq = state.headSeq();
-    long scheduleCount = state.scheduledCount();
-    Map<String, Accepted> inThisPublish = new HashMap<>();
-    List<Accepted> accepted = new ArrayList<>(publish.drafts().size());
-    List<TopicEvent> events = new ArrayList<>(publish.drafts().size());
-    for (Draft draft : publish.drafts()) {
-      String key = draft.idempotencyKey();
-      Accepted earlier = key == null ? null : inThisPublish.get(key);
-      TopicState.Remembered seen = key == null || earlier != null ? null : state.seen(key, now);
-      if (earlier != null) {
-        accepted.add(new Accepted(earlier.id(), earlier.position(), true));
-        continue;
-      }
-      if (seen != null) {
-        accepted.add(new Accepted(seen.id(), seen.position(), true));
-        continue;
-      }
-      Accepted answer;
-      if (draft.deliverAt() != null && draft.deliverAt() > now) {
-        String id =
-            SCHEDULE_ID_PREFIX
-                + Long.toString(epoch, 36)
-                + "-"
-                + Long.toString(++scheduleCount, 36);
-        toStore.add(new Scheduled(id, draft, now));
-        answer = new Accepted(id, null, false);
-      } else {
-        Position position = new Position(epoch, ++seq);
-        TopicEvent event = new TopicEvent(topic, position, draft.type(), draft.data(), now);
-        toStore.add(new Sequenced(event, key, null));
-        events.add(event);
-        answer = new Accepted(position.toString(), position, false);
-      }
-      if (key != null) {
-        inThisPublish.put(key, answer);
-      }
-      accepted.add(answer);
-    }
-    Published answer = new Published(topic, accepted, null);
-    if (toStore.isEmpty()) {
-      return Effect().reply(publish.replyTo(), answer);
-    }
-    long lastSeq = seq;
-    long lastSchedule = scheduleCount;
-    inFlight =
-        new InFlight(
-            publish.replyTo(),
-            answer,
-            s ->
-                s.headSeq() >= lastSeq && s.scheduledCount() >= lastSchedule && s.epoch() == epoch);
-    return Effect()
-        .persist(toStore)
-        .thenRun(
-            stored -> {
-              inFlight = null;
-              events.forEach(e -> transport.deliver(e, nodes));
-              for (Stored s : toStore) {
-                if (s instanceof Scheduled sc) {
-                  timers.startSingleTimer(
-                      sc.scheduleId(),
-                      new Due(sc.scheduleId()),
-                      Duration.ofMillis(Math.max(0, sc.draft().deliverAt() - now)));
-                }
-              }
-            })
-        .thenReply(publish.replyTo(), stored -> answer);
+    passivation.touch();
+    return publishing.onPublish(state, publish);
   }
 
   private Effect<Stored, TopicState> onHandOff(TopicState state, HandOff handOff) {
@@ -564,66 +363,25 @@ public final class TopicOwner
     return Effect().persist(new HandingOff()).thenRun(s -> moves.wake(topic)).thenStop();
   }
 
-  private Effect<Stored, TopicState> onDue(TopicState state, Due due) {
-    Draft draft = state.scheduled().get(due.scheduleId());
-    if (draft == null) {
-      return Effect().none();
-    }
-    Position position = new Position(state.epoch(), state.headSeq() + 1);
-    TopicEvent event = new TopicEvent(topic, position, draft.type(), draft.data(), clock.millis());
-    return Effect()
-        .persist(new Sequenced(event, null, due.scheduleId()))
-        .thenRun(stored -> transport.deliver(event, nodes));
-  }
-
   private Effect<Stored, TopicState> onCancel(TopicState state, Cancel cancel) {
-    touch();
-    if (state.scheduled().containsKey(cancel.scheduleId())) {
-      timers.cancel(cancel.scheduleId());
-      return Effect()
-          .persist(new Cancelled(cancel.scheduleId()))
-          .thenReply(cancel.replyTo(), stored -> CancelResult.CANCELLED);
-    }
-    return Effect()
-        .reply(
-            cancel.replyTo(),
-            state.wasDelivered(cancel.scheduleId())
-                ? CancelResult.ALREADY_DELIVERED
-                : CancelResult.UNKNOWN);
+    passivation.touch();
+    return schedule.onCancel(state, cancel);
   }
 
   private Effect<Stored, TopicState> onRead(TopicState state, Read read) {
-    touch();
+    passivation.touch();
     if (read.subscriberNode() != null) {
-      addNode(read.subscriberNode());
+      nodes.add(read.subscriberNode());
     }
-    List<Stored> toStore = new ArrayList<>(1);
-    epoch(state, toStore);
-    if (!toStore.isEmpty()) {
-      return Effect().persist(toStore).thenReply(read.replyTo(), s -> slice(s, read));
+    if (state.epoch() == 0) {
+      return Effect()
+          .persist(PublishPlan.start(clock.millis()))
+          .thenReply(read.replyTo(), s -> slice(s, read));
     }
     return Effect().reply(read.replyTo(), slice(state, read));
   }
 
   private Slice slice(TopicState state, Read read) {
-    state.forgetAged(clock.millis());
-    int limit = Math.max(0, read.limit());
-    if (read.after() == null) {
-      return slice(state, state.last(Math.min(read.last(), limit)), false);
-    }
-    if (covers(state, read.after())) {
-      return slice(state, state.after(read.after().seq(), limit), false);
-    }
-    return slice(state, state.after(0, limit), true);
-  }
-
-  private static boolean covers(TopicState state, Position after) {
-    return after.epoch() == state.epoch()
-        && after.seq() <= state.headSeq()
-        && after.seq() >= state.oldestSeq() - 1;
-  }
-
-  private Slice slice(TopicState state, List<TopicEvent> events, boolean continuityLost) {
-    return new Slice(topic, state.epoch(), events, state.headSeq(), continuityLost);
+    return HistoryReads.slice(topic, state, read, clock.millis());
   }
 }

@@ -41,7 +41,7 @@ final class TopicState {
       long scheduledCount,
       List<ActorRef<TopicHubs.Command>> subscriberNodes) {}
 
-  private final TopicOwner.Settings settings;
+  private final TopicOwnerSettings settings;
   private final HistoryRing history;
   private final LinkedHashMap<String, Remembered> keys = new LinkedHashMap<>();
   private final LinkedHashMap<String, TopicOwner.Draft> scheduled = new LinkedHashMap<>();
@@ -49,7 +49,7 @@ final class TopicState {
   private long epoch;
   private long scheduledCount;
 
-  TopicState(TopicOwner.Settings settings, HistoryCounters counters) {
+  TopicState(TopicOwnerSettings settings, HistoryCounters counters) {
     this.settings = settings;
     this.history = new HistoryRing(settings.history().maxEvents(), counters);
   }
@@ -161,7 +161,7 @@ final class TopicState {
         subscriberNodes);
   }
 
-  static TopicState restore(Snapshot s, TopicOwner.Settings settings, HistoryCounters counters) {
+  static TopicState restore(Snapshot s, TopicOwnerSettings settings, HistoryCounters counters) {
     TopicState state = new TopicState(settings, counters);
     state.epoch = s.epoch();
     state.scheduledCount = s.scheduledCount();

@@ -11,6 +11,7 @@ import dev.crier.node.topic.DirectEventTransport;
 import dev.crier.node.topic.HistoryCounters;
 import dev.crier.node.topic.TopicEvent;
 import dev.crier.node.topic.TopicOwner;
+import dev.crier.node.topic.TopicOwnerSettings;
 import dev.crier.node.topic.TopicOwners;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,7 +36,7 @@ class TopicOwnersContractTest {
     // The node started the sharded owners already; this is a second handle on the same region.
     return ShardedTopicOwners.init(
         node.system(),
-        TopicOwner.Settings.create(TestNode.config("")),
+        TopicOwnerSettings.create(TestNode.config("")),
         new DirectEventTransport(),
         new RegistryView(64),
         new HistoryCounters(),

@@ -14,7 +14,9 @@ import dev.crier.node.topic.DirectEventTransport;
 import dev.crier.node.topic.HistoryCounters;
 import dev.crier.node.topic.HistorySettings;
 import dev.crier.node.topic.HistoryStoreSettings;
+import dev.crier.node.topic.OwnerMoves;
 import dev.crier.node.topic.TopicOwner;
+import dev.crier.node.topic.TopicOwnerSettings;
 import dev.crier.node.topic.TopicOwners;
 import dev.crier.protocol.topic.TopicPattern;
 import java.time.Clock;
@@ -86,7 +88,7 @@ class PublisherTest {
             testKit.spawn(
                 TopicOwner.create(
                     t,
-                    new TopicOwner.Settings(
+                    new TopicOwnerSettings(
                         new HistorySettings(100, Duration.ofHours(1)),
                         new DedupeSettings(Duration.ofMinutes(5), 100),
                         10,
@@ -104,7 +106,7 @@ class PublisherTest {
                     any -> Set.of(),
                     new HistoryCounters(),
                     Clock.systemUTC(),
-                    TopicOwner.Moves.NONE)));
+                    OwnerMoves.NONE)));
   }
 
   private static Grants mayPublish(String subject, String pattern) {

@@ -81,13 +81,13 @@ class TopicOwnerTest {
     return testKit.spawn(
         TopicOwner.create(
             topic,
-            new TopicOwner.Settings(
+            new TopicOwnerSettings(
                 new HistorySettings(maxEvents, maxAge), new DedupeSettings(window, 100), 2, MEMORY),
             new DirectEventTransport(),
             t -> Set.of(node.ref()),
             new HistoryCounters(),
             clock,
-            TopicOwner.Moves.NONE));
+            OwnerMoves.NONE));
   }
 
   private TopicOwner.Published schedule(
