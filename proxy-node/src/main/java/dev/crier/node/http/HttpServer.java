@@ -1,13 +1,16 @@
 package dev.crier.node.http;
 
 import com.typesafe.config.Config;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -15,6 +18,7 @@ import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.javadsl.Flow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,11 +29,24 @@ import org.slf4j.LoggerFactory;
 public final class HttpServer extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
 
-  /** Where the public listener binds, and which web origins may call it. */
-  public record Settings(String iface, int port, CorsSettings cors) {
+  /**
+   * Where the public listener binds, which web origins may call it, and how long a new connection
+   * may take to send its first request whole ({@code header-timeout}; zero: no limit).
+   */
+  public record Settings(String iface, int port, CorsSettings cors, Duration headerTimeout) {
+    public Settings {
+      if (headerTimeout.isNegative()) {
+        throw new IllegalArgumentException("crier.http.header-timeout must not be negative");
+      }
+    }
+
     public static Settings create(Config root) {
       Config c = root.getConfig("crier.http");
-      return new Settings(c.getString("interface"), c.getInt("port"), CorsSettings.create(root));
+      return new Settings(
+          c.getString("interface"),
+          c.getInt("port"),
+          CorsSettings.create(root),
+          c.getDuration("header-timeout"));
     }
   }
 
@@ -86,7 +103,15 @@ public final class HttpServer extends AllDirectives {
                                     () -> routes))));
     return Http.get(system)
         .newServerAt(settings.iface(), settings.port())
-        .bindFlow(ClientHangUp.watching(all.flow(system)));
+        .bindFlow(withDeadline(settings, counters, ClientHangUp.watching(all.flow(system))));
+  }
+
+  private static Flow<HttpRequest, HttpResponse, NotUsed> withDeadline(
+      Settings settings, ResponseCounters counters, Flow<HttpRequest, HttpResponse, NotUsed> flow) {
+    if (settings.headerTimeout().isZero()) {
+      return flow;
+    }
+    return FirstRequestDeadline.of(settings.headerTimeout(), counters::headerTimeout).via(flow);
   }
 
   private static HttpResponse asJson(HttpResponse response) {

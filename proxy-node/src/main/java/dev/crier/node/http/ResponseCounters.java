@@ -5,10 +5,23 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Responses of the public listener by status code, and refused credentials, for metrics. */
+/**
+ * Responses of the public listener by status code, refused credentials, and connections closed for
+ * not sending a request in time, for metrics.
+ */
 public final class ResponseCounters {
   private final Map<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
   private final LongAdder authFailures = new LongAdder();
+  private final LongAdder headerTimeouts = new LongAdder();
+
+  void headerTimeout() {
+    headerTimeouts.increment();
+  }
+
+  /** Connections closed because their first request did not arrive whole in time. */
+  public long headerTimeouts() {
+    return headerTimeouts.sum();
+  }
 
   void response(int status) {
     byStatus.computeIfAbsent(status, s -> new LongAdder()).increment();

@@ -154,6 +154,11 @@ public final class NodeMetrics {
         "crier_auth_failures",
         "Requests refused for a missing, malformed, expired or badly signed token.",
         responses::authFailures);
+    counter(
+        "crier_http_header_timeouts",
+        "Connections closed because their first request did not arrive whole within"
+            + " crier.http.header-timeout.",
+        responses::headerTimeouts);
     byLabel(
         "crier_limit_rejects",
         "Requests refused by a limit, by limit (429; 503 for heap_guard).",

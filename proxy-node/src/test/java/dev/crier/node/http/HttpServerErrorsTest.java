@@ -60,7 +60,8 @@ class HttpServerErrorsTest extends AllDirectives {
             0,
             CorsSettings.create(
                 ConfigFactory.parseString("crier.http.cors.allowed-origins = [\"" + ORIGIN + "\"]")
-                    .withFallback(ConfigFactory.defaultReference())));
+                    .withFallback(ConfigFactory.defaultReference())),
+            Duration.ofSeconds(10));
     binding =
         new HttpServer()
             .bind(testKit.system(), settings, routes, counters)
