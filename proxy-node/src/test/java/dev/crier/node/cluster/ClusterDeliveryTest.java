@@ -109,20 +109,25 @@ class ClusterDeliveryTest {
   /**
    * A stream of the topic from this node. The first subscriber of a new topic waits for its owner
    * to start somewhere in the cluster; on a loaded machine that can outlast the owner timeout, and
-   * the node then answers 503 with Retry-After, as API.md says, so the test comes back as a client
-   * would, a few times at most.
+   * the node then answers 503, as API.md says, so the test comes back as a client would until it is
+   * answered 200.
    */
   private static SseClient subscribed(TestNode node, String topic) throws Exception {
-    for (int attempt = 1; ; attempt++) {
-      SseClient client = SseClient.open(node.http("/events/" + topic), TOKEN);
-      if (client.status() == 200) {
-        return client;
-      }
-      client.close();
-      assertEquals(503, client.status(), "subscribing on " + node.http("/"));
-      assertTrue(attempt < 3, "still 503 after " + attempt + " attempts");
-      Thread.sleep(1000);
-    }
+    SseClient[] answered = new SseClient[1];
+    Await.until(
+        WAIT,
+        () -> {
+          SseClient client = SseClient.open(node.http("/events/" + topic), TOKEN);
+          if (client.status() == 200) {
+            answered[0] = client;
+            return true;
+          }
+          client.close();
+          assertEquals(503, client.status(), "subscribing on " + node.http("/"));
+          return false;
+        },
+        () -> "still 503 after " + WAIT + " on " + node.http("/"));
+    return answered[0];
   }
 
   @Test
