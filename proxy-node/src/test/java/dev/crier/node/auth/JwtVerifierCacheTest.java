@@ -15,17 +15,13 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.typesafe.config.ConfigFactory;
+import dev.crier.node.support.ManualClock;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,41 +35,8 @@ class JwtVerifierCacheTest {
   private static final String OTHER_SECRET =
       "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
 
-  /** A clock the test moves; the verifier's exp/nbf checks and its cache both read it. */
-  private static final class TestClock extends Clock {
-    private final AtomicLong millis;
-
-    TestClock(long millis) {
-      this.millis = new AtomicLong(millis);
-    }
-
-    void set(long epochMillis) {
-      millis.set(epochMillis);
-    }
-
-    @Override
-    public long millis() {
-      return millis.get();
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis.get());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
-
   /** Whole seconds, as a JWT's NumericDate carries them. */
-  private final TestClock clock = new TestClock((System.currentTimeMillis() / 1000) * 1000);
+  private final ManualClock clock = new ManualClock((System.currentTimeMillis() / 1000) * 1000);
 
   private final AuthCounters counters = new AuthCounters();
 
