@@ -4,13 +4,11 @@ import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
-import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -18,7 +16,6 @@ import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.stream.javadsl.Flow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,15 +100,9 @@ public final class HttpServer extends AllDirectives {
                                     () -> routes))));
     return Http.get(system)
         .newServerAt(settings.iface(), settings.port())
-        .bindFlow(withDeadline(settings, counters, ClientHangUp.watching(all.flow(system))));
-  }
-
-  private static Flow<HttpRequest, HttpResponse, NotUsed> withDeadline(
-      Settings settings, ResponseCounters counters, Flow<HttpRequest, HttpResponse, NotUsed> flow) {
-    if (settings.headerTimeout().isZero()) {
-      return flow;
-    }
-    return FirstRequestDeadline.of(settings.headerTimeout(), counters::headerTimeout).via(flow);
+        .bindFlow(
+            ClientHangUp.watching(
+                all.flow(system), settings.headerTimeout(), counters::headerTimeout));
   }
 
   private static HttpResponse asJson(HttpResponse response) {
