@@ -136,7 +136,7 @@ final class EventRequests {
       at = deliverAt.longValue();
     }
     String text = data.isTextual() ? data.textValue() : data.toString();
-    if (text.getBytes(StandardCharsets.UTF_8).length > settings.maxBytes()) {
+    if (Publisher.exceeds(text, settings.maxBytes())) {
       throw ApiError.tooLarge("event data exceeds " + settings.maxBytes() + " bytes").rejection();
     }
     return new Publisher.Event(

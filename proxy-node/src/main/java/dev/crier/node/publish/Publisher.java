@@ -116,7 +116,7 @@ public final class Publisher {
       }
     }
     for (Event event : events) {
-      if (tooLarge(event.draft().data())) {
+      if (exceeds(event.draft().data(), settings.maxBytes())) {
         return Optional.of(
             Refusal.tooLarge("event data exceeds " + settings.maxBytes() + " bytes"));
       }
@@ -124,10 +124,12 @@ public final class Publisher {
     return limits.admitPublish(grants.subject(), grants.tenant(), events.size());
   }
 
-  /** A char takes at most 3 UTF-8 bytes (a surrogate pair 4 for 2): count only when it matters. */
-  private boolean tooLarge(String data) {
-    return data.length() > settings.maxBytes() / 3
-        && data.getBytes(StandardCharsets.UTF_8).length > settings.maxBytes();
+  /**
+   * Whether event data is over {@code maxBytes} of UTF-8. A char takes at most 3 bytes (a surrogate
+   * pair 4 for 2), so only data longer than a third of the limit is encoded to count.
+   */
+  static boolean exceeds(String data, int maxBytes) {
+    return data.length() > maxBytes / 3 && data.getBytes(StandardCharsets.UTF_8).length > maxBytes;
   }
 
   private CompletionStage<TopicOwner.Published> sequence(
