@@ -42,7 +42,10 @@ public final class Limits {
     void release();
   }
 
-  /** A new SSE connection's admission: what it gives back when it ends, or why it was refused. */
+  /**
+   * A new subscriber connection's admission (SSE or WebSocket): what it gives back when it ends, or
+   * why it was refused.
+   */
   public sealed interface Admission {
     record Admitted(Release release) implements Admission {}
 
@@ -50,7 +53,7 @@ public final class Limits {
   }
 
   /**
-   * Counts a new SSE connection against its address and subject, or refuses it (counted) at
+   * Counts a new subscriber connection against its address and subject, or refuses it (counted) at
    * either's limit, and while the heap guard is up.
    */
   public Admission admitConnection(String ip, String subject) {

@@ -6,6 +6,7 @@ import dev.crier.node.bridge.BridgeCounters;
 import dev.crier.node.http.ResponseCounters;
 import dev.crier.node.limits.Limits;
 import dev.crier.node.subscribe.Connections;
+import dev.crier.node.subscribe.Transport;
 import dev.crier.node.topic.FanoutCounters;
 import dev.crier.node.topic.HistoryCounters;
 import io.prometheus.metrics.config.EscapingScheme;
@@ -55,10 +56,26 @@ public final class NodeMetrics {
     authMetrics(auth, revoked);
     GaugeWithCallback.builder()
         .name("crier_sse_connections")
-        .help("Open SSE connections.")
-        .callback(cb -> cb.call(subscribe.open()))
+        .help("Open subscriber connections, by transport (sse, ws).")
+        .labelNames("transport")
+        .callback(
+            cb -> {
+              for (Transport t : Transport.values()) {
+                cb.call(subscribe.open(t), t.label());
+              }
+            })
         .register(registry);
-    counter("crier_sse_connections_opened", "SSE streams opened.", subscribe::opened);
+    CounterWithCallback.builder()
+        .name("crier_sse_connections_opened")
+        .help("Subscriber connections opened, by transport (sse, ws).")
+        .labelNames("transport")
+        .callback(
+            cb -> {
+              for (Transport t : Transport.values()) {
+                cb.call(subscribe.opened(t), t.label());
+              }
+            })
+        .register(registry);
     counter(
         "crier_sse_slow_consumer_disconnects",
         "Subscribers cut off because their buffer overflowed.",
@@ -72,11 +89,19 @@ public final class NodeMetrics {
         "crier_events_sequenced",
         "Events sequenced by the topic owners on this node.",
         bridge::sequenced);
-    byLabel(
-        "crier_sse_disconnects",
-        "SSE streams closed, by reason (client_gone, slow_consumer, drained, replaced, revoked, failed).",
-        "reason",
-        subscribe::disconnects);
+    CounterWithCallback.builder()
+        .name("crier_sse_disconnects")
+        .help(
+            "Subscriber connections closed, by transport (sse, ws) and reason (client_gone,"
+                + " slow_consumer, drained, replaced, revoked, failed).")
+        .labelNames("transport", "reason")
+        .callback(
+            cb -> {
+              for (Transport t : Transport.values()) {
+                subscribe.disconnects(t).forEach((reason, n) -> cb.call(n, t.label(), reason));
+              }
+            })
+        .register(registry);
     byLabel(
         "crier_sse_refused",
         "SSE subscriptions refused by the node, by reason (draining, at_capacity,"

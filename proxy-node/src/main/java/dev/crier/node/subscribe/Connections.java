@@ -36,9 +36,10 @@ import org.slf4j.LoggerFactory;
 import scala.concurrent.ExecutionContext;
 
 /**
- * The node's open SSE streams: admits and opens them (registering each with its topics' hubs),
- * counts them and why they ended, sends every idle one its heartbeat from one node-wide tick, ends
- * the streams of revoked tokens, and drains them all when the node goes away.
+ * The node's open subscriber connections, SSE streams and WebSockets alike: admits them under the
+ * node's and the clients' connection limits, registers their subscriptions with the topics' hubs,
+ * counts them and why they ended, sends every idle SSE stream its heartbeat from one node-wide
+ * tick, ends the connections of revoked tokens, and drains them all when the node goes away.
  */
 public final class Connections {
   private static final Logger log = LoggerFactory.getLogger(Connections.class);
@@ -52,46 +53,68 @@ public final class Connections {
   private final ByteString retryFrame;
   private final AtomicLong ids = new AtomicLong();
   private final AtomicInteger open = new AtomicInteger();
-  private final LongAdder opened = new LongAdder();
+  private final Map<Transport, AtomicInteger> openBy = new EnumMap<>(Transport.class);
+  private final Map<Transport, LongAdder> opened = new EnumMap<>(Transport.class);
   private final Map<Long, OpenStream> streams = new ConcurrentHashMap<>();
-  private final Map<DisconnectReason, LongAdder> disconnects =
-      new EnumMap<>(DisconnectReason.class);
+  private final Map<Transport, Map<DisconnectReason, LongAdder>> disconnects =
+      new EnumMap<>(Transport.class);
   private final Map<String, LongAdder> refused = new ConcurrentHashMap<>();
 
-  /** What became of a subscription: its stream, caught up, or why it was refused. */
+  /**
+   * What became of a connection: an SSE subscription's stream, caught up; a WebSocket's id; or why
+   * it was refused.
+   */
   public sealed interface Opened {
     record Stream(SubscriberStream stream) implements Opened {}
+
+    /** An admitted WebSocket, known to the node by this id. */
+    record Socket(long id) implements Opened {}
 
     record Refused(Refusal refusal) implements Opened {}
   }
 
+  /** How the node ends a connection from its side, whichever transport carries it. */
+  public interface Ender {
+    /** Ends it for this reason; false if it was ending already. */
+    boolean end(DisconnectReason reason);
+  }
+
   /**
-   * An open stream, what it holds of the per-client limits, whose it is (its token's id, null if
-   * none, so that revoking the token ends it; subject and address, so that a reconnect may replace
-   * it), and why the node ended it (null until it does).
+   * An open connection, what it holds of the per-client limits, whose it is (its token's id, null
+   * if none, so that revoking the token ends it; subject and address, so that a reconnect may
+   * replace it), its subscription (its topics, none for a WebSocket that has not subscribed, and
+   * the id the hubs know it by), and why the node ended it (null until it does).
    */
   private static final class OpenStream {
     final long id;
+    final Transport transport;
     final SubscriberStream stream;
+    final Ender ender;
     final Limits.Release release;
     final Grants grants;
     final String clientAddress;
-    final List<String> topics;
+    volatile List<String> topics;
+    volatile long hubId;
     volatile DisconnectReason endedBy;
 
     OpenStream(
         long id,
+        Transport transport,
         SubscriberStream stream,
+        Ender ender,
         Limits.Release release,
         Grants grants,
         String clientAddress,
         List<String> topics) {
       this.id = id;
+      this.transport = transport;
       this.stream = stream;
+      this.ender = ender;
       this.release = release;
       this.grants = grants;
       this.clientAddress = clientAddress;
       this.topics = topics;
+      this.hubId = id;
     }
   }
 
@@ -112,8 +135,14 @@ public final class Connections {
     this.lifecycle = lifecycle;
     this.limits = limits;
     this.retryFrame = ByteString.fromArrayUnsafe(SseEncoder.retry(settings.retry().toMillis()));
-    for (DisconnectReason reason : DisconnectReason.values()) {
-      disconnects.put(reason, new LongAdder());
+    for (Transport transport : Transport.values()) {
+      openBy.put(transport, new AtomicInteger());
+      opened.put(transport, new LongAdder());
+      Map<DisconnectReason, LongAdder> byReason = new EnumMap<>(DisconnectReason.class);
+      for (DisconnectReason reason : DisconnectReason.values()) {
+        byReason.put(reason, new LongAdder());
+      }
+      disconnects.put(transport, byReason);
     }
     // Ticking at half the interval and sending after three quarters of it keeps an idle stream's
     // comments one interval apart, and a stream that was written to within 0.75–1.25 of it.
@@ -124,7 +153,11 @@ public final class Connections {
         tick,
         () -> {
           long now = System.nanoTime();
-          streams.values().forEach(s -> s.stream.heartbeatTick(now, idleNanos));
+          for (OpenStream s : streams.values()) {
+            if (s.stream != null) {
+              s.stream.heartbeatTick(now, idleNanos);
+            }
+          }
         },
         executor);
   }
@@ -147,23 +180,14 @@ public final class Connections {
       Position[] resume,
       int replay,
       CompletionStage<Done> hangUp) {
-    if (!lifecycle.serving()) {
-      return refused(
-          Refusal.unavailable("draining", "node is not serving; reconnect elsewhere", 1));
-    }
     List<String> topics = codec.topics();
-    if (resume != null) {
+    if (lifecycle.serving() && resume != null) {
       makeRoomForResume(grants, clientAddress, topics);
     }
-    if (open.get() >= settings.maxConnections()) {
-      return refused(Refusal.unavailable("at_capacity", "node is at its connection limit", 5));
+    Limits.Admission admitted = admit(grants, clientAddress);
+    if (admitted instanceof Limits.Admission.Refused refused) {
+      return CompletableFuture.completedFuture(new Opened.Refused(refused.refusal()));
     }
-    Limits.Admission admission = limits.admitConnection(clientAddress, grants.subject());
-    if (admission instanceof Limits.Admission.Refused byLimit) {
-      // Counted by the limits under their own codes.
-      return CompletableFuture.completedFuture(new Opened.Refused(byLimit.refusal()));
-    }
-    Limits.Release release = ((Limits.Admission.Admitted) admission).release();
     long id = ids.incrementAndGet();
     SubscriberStream stream =
         new SubscriberStream(
@@ -173,19 +197,23 @@ public final class Connections {
             retryFrame,
             codec,
             failure -> closed(id, failure));
-    open.incrementAndGet();
-    opened.increment();
-    streams.put(id, new OpenStream(id, stream, release, grants, clientAddress, topics));
-    for (int i = 0; i < topics.size(); i++) {
-      hubs.tell(
-          new TopicHubs.Subscribe(
-              topics.get(i),
-              new TopicHub.Subscribe(id, stream, resume == null ? null : resume[i], replay)));
-    }
+    Ender ender = reason -> !stream.feed().isCompleted() && FeedItem.close(stream.feed(), null);
+    register(
+        new OpenStream(
+            id,
+            Transport.SSE,
+            stream,
+            ender,
+            ((Limits.Admission.Admitted) admitted).release(),
+            grants,
+            clientAddress,
+            topics));
+    subscribeHubs(id, topics, stream.feed(), resume, replay);
     // After the hubs were told, so that a client gone already leaves them after it came.
     hangUp.thenRun(() -> hungUp(id));
     log.debug("subscriber [{}] connecting to {}", id, topics);
     return stream
+        .feed()
         .subscribed()
         .copy()
         .orTimeout(syncTimeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -193,7 +221,7 @@ public final class Connections {
             (ok, failure) -> {
               if (failure != null) {
                 // Never materialized, the stream will not report its end: close it here.
-                FeedItem.close(stream, null);
+                FeedItem.close(stream.feed(), null);
                 closed(id, failure);
                 return count(
                     Refusal.unavailable(
@@ -201,6 +229,93 @@ public final class Connections {
               }
               return new Opened.Stream(stream);
             });
+  }
+
+  /**
+   * Admits a WebSocket under the same limits as an SSE stream, known to the node from then on
+   * (revocation and drain end it through {@code ender}); it subscribes later, and reports its end
+   * with {@link #closed}.
+   */
+  public Opened admitSocket(Grants grants, String clientAddress, Ender ender) {
+    Limits.Admission admitted = admit(grants, clientAddress);
+    if (admitted instanceof Limits.Admission.Refused refused) {
+      return new Opened.Refused(refused.refusal());
+    }
+    long id = ids.incrementAndGet();
+    register(
+        new OpenStream(
+            id,
+            Transport.WEBSOCKET,
+            null,
+            ender,
+            ((Limits.Admission.Admitted) admitted).release(),
+            grants,
+            clientAddress,
+            List.of()));
+    return new Opened.Socket(id);
+  }
+
+  /**
+   * Registers a WebSocket's subscription with its topics' hubs; completes once every topic has
+   * caught up (the feed's {@link FeedQueue#subscribed}), or fails after the sync timeout.
+   */
+  public CompletableFuture<Void> subscribe(
+      long socketId, CursorCodec codec, Position[] resume, int replay, FeedQueue feed) {
+    OpenStream socket = streams.get(socketId);
+    if (socket == null) {
+      FeedItem.close(feed, null);
+      return feed.subscribed();
+    }
+    long hubId = ids.incrementAndGet();
+    socket.hubId = hubId;
+    socket.topics = codec.topics();
+    subscribeHubs(hubId, codec.topics(), feed, resume, replay);
+    return feed.subscribed().copy().orTimeout(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Takes a WebSocket's subscription off its topics' hubs; the socket stays open. */
+  public void unsubscribe(long socketId) {
+    OpenStream socket = streams.get(socketId);
+    if (socket != null) {
+      List<String> topics = socket.topics;
+      socket.topics = List.of();
+      topics.forEach(t -> hubs.tell(new TopicHubs.Unsubscribe(t, socket.hubId)));
+    }
+  }
+
+  /**
+   * The node's own refusals (not serving, at capacity; counted here), then the per-client limits'
+   * (counted by the limits under their own codes).
+   */
+  private Limits.Admission admit(Grants grants, String clientAddress) {
+    if (!lifecycle.serving()) {
+      return refuse(Refusal.unavailable("draining", "node is not serving; reconnect elsewhere", 1));
+    }
+    if (open.get() >= settings.maxConnections()) {
+      return refuse(Refusal.unavailable("at_capacity", "node is at its connection limit", 5));
+    }
+    return limits.admitConnection(clientAddress, grants.subject());
+  }
+
+  private Limits.Admission refuse(Refusal refusal) {
+    return new Limits.Admission.Refused(count(refusal).refusal());
+  }
+
+  private void register(OpenStream stream) {
+    open.incrementAndGet();
+    openBy.get(stream.transport).incrementAndGet();
+    opened.get(stream.transport).increment();
+    streams.put(stream.id, stream);
+  }
+
+  private void subscribeHubs(
+      long hubId, List<String> topics, FeedQueue feed, Position[] resume, int replay) {
+    for (int i = 0; i < topics.size(); i++) {
+      hubs.tell(
+          new TopicHubs.Subscribe(
+              topics.get(i),
+              new TopicHub.Subscribe(hubId, feed, resume == null ? null : resume[i], replay)));
+    }
   }
 
   private void makeRoomForResume(Grants grants, String clientAddress, List<String> topics) {
@@ -217,6 +332,7 @@ public final class Connections {
         .filter(
             s ->
                 s.endedBy == null
+                    && s.transport == Transport.SSE
                     && subject.equals(s.grants.subject())
                     && wanted.equals(Set.copyOf(s.topics))
                     && (!addressFull || clientAddress.equals(s.clientAddress)))
@@ -233,16 +349,16 @@ public final class Connections {
             });
   }
 
-  private CompletableFuture<Opened> refused(Refusal refusal) {
-    return CompletableFuture.completedFuture(count(refusal));
-  }
-
-  private Opened count(Refusal refusal) {
+  private Opened.Refused count(Refusal refusal) {
     refused.computeIfAbsent(refusal.code(), c -> new LongAdder()).increment();
     return new Opened.Refused(refusal);
   }
 
-  private void closed(long id, Throwable failure) {
+  /**
+   * A connection ended, with the cause its feed was failed with, or null: it lets go of its places
+   * and its hubs.
+   */
+  public void closed(long id, Throwable failure) {
     OpenStream stream = streams.remove(id);
     if (stream == null) {
       return;
@@ -255,9 +371,11 @@ public final class Connections {
               ? DisconnectReason.SLOW_CONSUMER
               : failure != null ? DisconnectReason.FAILED : DisconnectReason.CLIENT_GONE;
     }
-    disconnects.get(reason).increment();
+    disconnects.get(stream.transport).get(reason).increment();
     open.decrementAndGet();
-    stream.topics.forEach(t -> hubs.tell(new TopicHubs.Unsubscribe(t, id)));
+    openBy.get(stream.transport).decrementAndGet();
+    long hubId = stream.hubId;
+    stream.topics.forEach(t -> hubs.tell(new TopicHubs.Unsubscribe(t, hubId)));
     log.debug("subscriber [{}] disconnected ({}): {}", id, reason.code(), failure);
   }
 
@@ -276,28 +394,33 @@ public final class Connections {
   /** Ends a stream from the node's side, remembering why for the disconnect count. */
   private void end(OpenStream stream, DisconnectReason reason) {
     // A stream ending already (its client left, its hub cut it) counts under its own reason.
-    if (stream.endedBy == null && !stream.stream.isCompleted()) {
+    if (stream.endedBy == null) {
       stream.endedBy = reason;
-      if (!FeedItem.close(stream.stream, null)) {
+      if (!stream.ender.end(reason)) {
         stream.endedBy = null;
       }
     }
   }
 
-  /** SSE streams opened since start. */
-  public long opened() {
-    return opened.sum();
+  /** Connections of this transport opened since start. */
+  public long opened(Transport transport) {
+    return opened.get(transport).sum();
   }
 
-  /** SSE streams open on this node right now. */
+  /** Connections open on this node right now, of every transport. */
   public int open() {
     return open.get();
   }
 
-  /** SSE streams closed since start, by reason code. */
-  public Map<String, Long> disconnects() {
+  /** Connections of this transport open on this node right now. */
+  public int open(Transport transport) {
+    return openBy.get(transport).get();
+  }
+
+  /** Connections of this transport closed since start, by reason code. */
+  public Map<String, Long> disconnects(Transport transport) {
     Map<String, Long> out = new TreeMap<>();
-    disconnects.forEach((reason, n) -> out.put(reason.code(), n.sum()));
+    disconnects.get(transport).forEach((reason, n) -> out.put(reason.code(), n.sum()));
     return out;
   }
 
@@ -322,7 +445,7 @@ public final class Connections {
       }
     }
     if (ended > 0) {
-      log.info("ended [{}] SSE streams of revoked tokens", ended);
+      log.info("ended [{}] connections of revoked tokens", ended);
     }
   }
 
@@ -336,7 +459,7 @@ public final class Connections {
     Collections.shuffle(all);
     long ticks = Math.max(1, settings.drainWindow().toMillis() / DRAIN_TICK.toMillis());
     int perTick = (int) Math.max(1, (all.size() + ticks - 1) / ticks);
-    log.info("draining {} SSE streams over {}", all.size(), settings.drainWindow());
+    log.info("draining {} connections over {}", all.size(), settings.drainWindow());
     return endBatches(all, 0, perTick, scheduler, executor);
   }
 

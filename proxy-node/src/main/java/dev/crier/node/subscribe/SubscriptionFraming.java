@@ -3,37 +3,59 @@ package dev.crier.node.subscribe;
 import dev.crier.node.topic.FeedItem;
 import dev.crier.protocol.cursor.CursorCodec;
 import dev.crier.protocol.cursor.Position;
-import dev.crier.protocol.sse.SseEncoder;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.pekko.util.ByteString;
 
 /**
- * Turns one subscription's feed into SSE bytes and gives every event the subscription's cursor as
- * its {@code id:}. A one-topic subscription passes the hub's shared frame through untouched; a
- * several-topic one prepends an id line that carries the position in every topic.
+ * Turns one subscription's feed into what its transport writes, and gives every event the
+ * subscription's cursor: the event's own position for a one-topic subscription, a cursor that
+ * carries the position in every topic for a several-topic one.
  *
  * <p>Nothing is written until every topic's feed has said where it goes on ({@link
  * FeedItem.Synced}), so that the first id already covers all topics and a {@code crier.reset}, if
- * needed, comes first. One instance per connection, used by one stream stage at a time.
+ * needed, comes first. One instance per subscription, used by one stream stage at a time.
+ *
+ * @param <T> what the transport writes for one event (SSE bytes, a WebSocket message)
  */
-final class SubscriptionFraming {
-  static final String RESET_EVENT = "crier.reset";
+public final class SubscriptionFraming<T> {
+  public static final String RESET_EVENT = "crier.reset";
+
+  /** How one transport writes a subscription's events. */
+  public interface Encoding<T> {
+    /**
+     * One event.
+     *
+     * @param cursor the subscription's cursor after it, or null for a one-topic subscription (whose
+     *     cursor is the event's own position, so that the hub's shared encoding serves)
+     */
+    T event(FeedItem.Frame frame, String cursor);
+
+    /** The {@code crier.reset} event: its cursor and its JSON data. */
+    T reset(String cursor, String data);
+
+    /**
+     * What goes first once every topic is synced, with the cursor the subscription goes on after;
+     * null for nothing.
+     */
+    T synced(String cursor);
+  }
 
   private final CursorCodec codec;
+  private final Encoding<T> encoding;
   private final Position[] positions;
   private final boolean[] lost;
   private int synced;
   private List<FeedItem.Frame> pending = new ArrayList<>();
 
-  SubscriptionFraming(CursorCodec codec) {
+  public SubscriptionFraming(CursorCodec codec, Encoding<T> encoding) {
     this.codec = codec;
+    this.encoding = encoding;
     int n = codec.topics().size();
     this.positions = new Position[n];
     this.lost = new boolean[n];
   }
 
-  List<ByteString> apply(FeedItem item) {
+  public List<T> apply(FeedItem item) {
     if (item instanceof FeedItem.Frame frame) {
       if (pending != null) {
         pending.add(frame);
@@ -51,9 +73,13 @@ final class SubscriptionFraming {
     return synced == positions.length && pending != null ? flush() : List.of();
   }
 
-  private List<ByteString> flush() {
-    List<ByteString> out = new ArrayList<>(pending.size() + 1);
-    ByteString reset = resetFrame();
+  private List<T> flush() {
+    List<T> out = new ArrayList<>(pending.size() + 2);
+    T first = encoding.synced(codec.format(positions));
+    if (first != null) {
+      out.add(first);
+    }
+    T reset = resetFrame();
     if (reset != null) {
       out.add(reset);
     }
@@ -64,21 +90,20 @@ final class SubscriptionFraming {
     return out;
   }
 
-  private ByteString encode(FeedItem.Frame frame) {
+  private T encode(FeedItem.Frame frame) {
     if (positions.length == 1) {
       positions[0] = frame.position();
-      return frame.withId();
+      return encoding.event(frame, null);
     }
     positions[codec.indexOf(frame.topic())] = frame.position();
-    return ByteString.fromArrayUnsafe(SseEncoder.idField(codec.format(positions)))
-        .concat(frame.body());
+    return encoding.event(frame, codec.format(positions));
   }
 
   /**
    * The reset names the topics that lost continuity and, for each, the position the stream goes on
    * after: what lay between the client's cursor and it is gone.
    */
-  private ByteString resetFrame() {
+  private T resetFrame() {
     StringBuilder topics = new StringBuilder();
     StringBuilder after = new StringBuilder();
     for (int i = 0; i < lost.length; i++) {
@@ -98,6 +123,6 @@ final class SubscriptionFraming {
       return null;
     }
     String data = "{\"topics\":[" + topics + "],\"continuesAfter\":{" + after + "}}";
-    return ByteString.fromArrayUnsafe(SseEncoder.event(codec.format(positions), RESET_EVENT, data));
+    return encoding.reset(codec.format(positions), data);
   }
 }

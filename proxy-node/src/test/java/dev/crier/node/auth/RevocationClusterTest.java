@@ -103,7 +103,9 @@ class RevocationClusterTest {
         for (TestNode node : nodes) {
           Await.until(
               Duration.ofSeconds(5),
-              () -> node.metric("crier_sse_disconnects_total{reason=\"revoked\"}") == 1.0,
+              () ->
+                  node.metric("crier_sse_disconnects_total{reason=\"revoked\",transport=\"sse\"}")
+                      == 1.0,
               () -> "a revoked stream was not counted as revoked on every node");
           Await.until(
               Duration.ofSeconds(5),

@@ -95,8 +95,9 @@ class LimitRoutesTest {
               Map.of("Authorization", "Bearer " + alice, "Last-Event-ID", cursor))) {
         assertEquals(200, resumed.status());
         dead.ended().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        assertEquals(1, node.metric("crier_sse_disconnects_total{reason=\"replaced\"}"));
-        assertEquals(2, node.metric("crier_sse_connections"));
+        assertEquals(
+            1, node.metric("crier_sse_disconnects_total{reason=\"replaced\",transport=\"sse\"}"));
+        assertEquals(2, node.metric("crier_sse_connections{transport=\"sse\"}"));
         assertEquals(201, Http.publish(node, "resumed", "e2", alice).status());
         assertEquals("e2", resumed.next(WAIT).data());
         assertEquals("e2", bob.next(WAIT).data(), "another subject's stream is left alone");
@@ -137,7 +138,7 @@ class LimitRoutesTest {
               Http.get(node.management("/metrics"), null)
                   .raw()
                   .body()
-                  .contains("crier_sse_connections 2.0"),
+                  .contains("crier_sse_connections{transport=\"sse\"} 2.0"),
           () -> "the closed stream was not given back");
       SseClient again = SseClient.open(node.http("/events/a"), alice);
       assertEquals(200, again.status(), "a closed stream gives its place back");

@@ -35,9 +35,11 @@ class NodeCapacityTest {
         first.close();
         Await.until(
             Duration.ofSeconds(10),
-            () -> node.metric("crier_sse_disconnects_total{reason=\"client_gone\"}") == 1,
+            () ->
+                node.metric("crier_sse_disconnects_total{reason=\"client_gone\",transport=\"sse\"}")
+                    == 1,
             () -> "the client that went away was not counted as client_gone");
-        assertEquals(1, node.metric("crier_sse_connections"));
+        assertEquals(1, node.metric("crier_sse_connections{transport=\"sse\"}"));
         try (SseClient again = SseClient.open(node.http("/events/cap/c"), token)) {
           assertEquals(200, again.status(), "capacity is given back when a stream ends");
           Http.Answer full = Http.get(node.http("/events/cap/d"), token);

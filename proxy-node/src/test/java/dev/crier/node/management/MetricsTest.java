@@ -31,7 +31,8 @@ class MetricsTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final String LATENCY_COUNT = "crier_delivery_latency_seconds_count";
   private static final String TOPICS = "crier_topics_with_local_subscribers";
-  private static final String CLIENT_GONE = "crier_sse_disconnects_total{reason=\"client_gone\"}";
+  private static final String CLIENT_GONE =
+      "crier_sse_disconnects_total{reason=\"client_gone\",transport=\"sse\"}";
 
   private static void publish(TestNode node, String topic, int n) throws Exception {
     for (int i = 0; i < n; i++) {
@@ -69,8 +70,8 @@ class MetricsTest {
       SseClient onBoth = SseClient.open(node.http("/events?topic=m/a&topic=m/b"), TOKEN);
       assertEquals(List.of(200, 200), List.of(onA.status(), onBoth.status()));
       assertEquals(2, node.metric(TOPICS), "m/a and m/b, each counted once");
-      assertEquals(2, node.metric("crier_sse_connections"));
-      assertEquals(2, node.metric("crier_sse_connections_opened_total"));
+      assertEquals(2, node.metric("crier_sse_connections{transport=\"sse\"}"));
+      assertEquals(2, node.metric("crier_sse_connections_opened_total{transport=\"sse\"}"));
 
       publish(node, "m/a", 3);
       publish(node, "m/b", 2);
@@ -92,11 +93,14 @@ class MetricsTest {
 
       onBoth.close();
       awaitExactly(node, CLIENT_GONE, 1);
-      assertEquals(1, node.metric("crier_sse_connections"), "a closed stream is no longer open");
+      assertEquals(
+          1,
+          node.metric("crier_sse_connections{transport=\"sse\"}"),
+          "a closed stream is no longer open");
       awaitExactly(node, TOPICS, 1);
       onA.close();
       awaitExactly(node, CLIENT_GONE, 2);
-      assertEquals(0, node.metric("crier_sse_connections"), "no stream is open");
+      assertEquals(0, node.metric("crier_sse_connections{transport=\"sse\"}"), "no stream is open");
       awaitExactly(node, TOPICS, 0);
 
       // With nobody on m/a here, its event is sequenced and kept but not handed out: the next
@@ -128,8 +132,8 @@ class MetricsTest {
       assertTrue(
           answer.raw().headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
       String metrics = answer.raw().body();
-      assertEquals(1, value(metrics, "crier_sse_connections"));
-      assertEquals(1, value(metrics, "crier_sse_connections_opened_total"));
+      assertEquals(1, value(metrics, "crier_sse_connections{transport=\"sse\"}"));
+      assertEquals(1, value(metrics, "crier_sse_connections_opened_total{transport=\"sse\"}"));
       assertEquals(3, value(metrics, "crier_events_sequenced_total"));
       assertEquals(3, value(metrics, "crier_events_delivered_total"));
       assertEquals(1, value(metrics, "crier_cluster_members{status=\"Up\"}"));

@@ -195,7 +195,7 @@ class FanOutTest {
     String payload = "x".repeat(16 * 1024);
     // 2,000 events of 16 KiB (32 MiB) overflow the socket buffers, buffer-bytes and buffer-size.
     int n = 2000;
-    String slowMetric = "crier_sse_disconnects_total{reason=\"slow_consumer\"}";
+    String slowMetric = "crier_sse_disconnects_total{reason=\"slow_consumer\",transport=\"sse\"}";
     Run alone = fanOut("alone/" + UUID.randomUUID(), n, payload, false);
     assertEquals(0, node.metric(slowMetric), "nobody was slow without the stuck subscriber");
     String topic = "slow/" + UUID.randomUUID();

@@ -95,13 +95,14 @@ class GoneClientsTest {
       RawStream closing = subscribed(node, "hang-up/a", "");
       // Asks for the connection to be closed after the answer: that is not leaving.
       RawStream asking = subscribed(node, "hang-up/b", "Connection: close\r\n");
-      assertEquals(2, node.metric("crier_sse_connections"));
+      assertEquals(2, node.metric("crier_sse_connections{transport=\"sse\"}"));
       closing.socket().close();
       Await.until(
           Duration.ofSeconds(5),
-          () -> node.metric("crier_sse_connections") == 1,
+          () -> node.metric("crier_sse_connections{transport=\"sse\"}") == 1,
           () -> "the closed stream is still counted: " + metric(node));
-      assertEquals(1, node.metric("crier_sse_disconnects_total{reason=\"client_gone\"}"));
+      assertEquals(
+          1, node.metric("crier_sse_disconnects_total{reason=\"client_gone\",transport=\"sse\"}"));
       try (SseClient again = SseClient.open(node.http("/events/hang-up/a"), TOKEN)) {
         assertEquals(200, again.status(), "the per-address place was given back");
       }
@@ -125,10 +126,10 @@ class GoneClientsTest {
       Await.until(
           WAIT,
           () ->
-              node.metric("crier_sse_connections_opened_total")
+              node.metric("crier_sse_connections_opened_total{transport=\"sse\"}")
                           + node.metric("crier_limit_rejects_total{limit=\"connections_per_ip\"}")
                       == 20
-                  && node.metric("crier_sse_connections") == 0,
+                  && node.metric("crier_sse_connections{transport=\"sse\"}") == 0,
           () -> "streams of clients that left are still counted: " + metric(node));
       for (int i = 0; i < 3; i++) {
         SseClient stream = SseClient.open(node.http("/events/gone/again" + i), TOKEN);
@@ -189,7 +190,7 @@ class GoneClientsTest {
 
   private static String metric(TestNode node) {
     try {
-      return "crier_sse_connections " + node.metric("crier_sse_connections");
+      return "crier_sse_connections " + node.metric("crier_sse_connections{transport=\"sse\"}");
     } catch (Exception e) {
       return e.toString();
     }

@@ -46,7 +46,8 @@ class SlowConsumerResumeTest {
       assertTrue(before.size() < n, "the subscriber was not cut off: got all " + n);
       String metrics = Http.get(node.management("/metrics"), null).raw().body();
       assertTrue(
-          metrics.contains("crier_sse_disconnects_total{reason=\"slow_consumer\"} 1.0"),
+          metrics.contains(
+              "crier_sse_disconnects_total{reason=\"slow_consumer\",transport=\"sse\"} 1.0"),
           "the cut is counted as slow_consumer");
       for (int i = 0; i < before.size(); i++) {
         assertEquals(i + payload, before.get(i).data(), "event " + i + " before the cut");

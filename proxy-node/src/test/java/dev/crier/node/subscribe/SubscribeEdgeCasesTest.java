@@ -156,7 +156,9 @@ class SubscribeEdgeCasesTest {
         assertEquals("owner_unavailable", refused.json().get("error").asText());
         assertEquals("1", refused.raw().headers().firstValue("Retry-After").orElse(null));
         assertEquals(
-            1, node.metric("crier_sse_connections"), "the control is held, the refused stream not");
+            1,
+            node.metric("crier_sse_connections{transport=\"sse\"}"),
+            "the control is held, the refused stream not");
 
         pg.resume();
         try (SseClient recovered = streamOnceServed(node, "ou/new")) {
