@@ -13,6 +13,7 @@ import dev.crier.node.http.ResponseCounters;
 import dev.crier.node.limits.LimitSettings;
 import dev.crier.node.limits.Limits;
 import dev.crier.node.management.NodeLifecycle;
+import dev.crier.node.publish.EventRequests;
 import dev.crier.node.publish.PublishRoutes;
 import dev.crier.node.publish.PublishSettings;
 import dev.crier.node.publish.Publisher;
@@ -20,6 +21,8 @@ import dev.crier.node.subscribe.Connections;
 import dev.crier.node.subscribe.SubscribeRoutes;
 import dev.crier.node.subscribe.SubscribeSettings;
 import dev.crier.node.topic.HistorySettings;
+import dev.crier.node.websocket.WebSocketRoutes;
+import dev.crier.node.websocket.WebSocketSettings;
 import java.time.Clock;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -28,8 +31,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The services clients meet, wired over the event path: authentication and token revocation,
- * limits, the {@link Publisher} (shared with the bridge's ingest), the SSE {@link Connections}, and
- * the public routes that adapt them to HTTP.
+ * limits, the {@link Publisher} (shared with the bridge's ingest), the subscriber {@link
+ * Connections} (SSE and WebSocket), and the public routes that adapt them to HTTP.
  *
  * @param tokens what the admin token routes mint and revoke with
  */
@@ -103,6 +106,16 @@ record Edge(
     Route routes =
         new SubscribeRoutes(subscribe, historyEvents, access, connections)
             .route()
+            .orElse(
+                WebSocketRoutes.create(
+                    WebSocketSettings.create(config),
+                    subscribe,
+                    historyEvents,
+                    access,
+                    connections,
+                    publisher,
+                    new EventRequests(publish, Clock.systemUTC()),
+                    system))
             .orElse(
                 new PublishRoutes(
                         publish,

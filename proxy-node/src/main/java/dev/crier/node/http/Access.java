@@ -27,7 +27,14 @@ public record Access(Authenticator authenticator, String adminSecret, ResponseCo
 
   /** The request's grants; fails with a 401 or 503 rejection. */
   public CompletionStage<Grants> authenticate(HttpRequest request, AccessRequest intent) {
-    Optional<String> token = RequestToken.of(request);
+    return authenticate(RequestToken.of(request), intent);
+  }
+
+  /**
+   * The grants of a token presented some other way (a WebSocket's first frame); fails with a 401 or
+   * 503 rejection.
+   */
+  public CompletionStage<Grants> authenticate(Optional<String> token, AccessRequest intent) {
     return authenticator
         .authenticate(token, intent)
         .handle(

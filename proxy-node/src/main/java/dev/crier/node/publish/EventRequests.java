@@ -21,9 +21,10 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Validates what publishers send and turns it into drafts for topic owners. Every check that can
- * fail happens here, before anything is published, so a bad batch publishes nothing.
+ * fail happens here, before anything is published, so a bad batch publishes nothing. A refusal is
+ * an {@link ApiError.Rejection}: the HTTP routes answer it, a WebSocket sends it as an error frame.
  */
-final class EventRequests {
+public final class EventRequests {
   static final int MAX_TYPE_LENGTH = 256;
   static final int MAX_KEY_LENGTH = 256;
   private static final Set<String> BATCH_FIELDS =
@@ -35,18 +36,17 @@ final class EventRequests {
    */
   private static final long PLAINLY_SECONDS = 100_000_000_000L;
 
-  /** One draft and the topic it goes to. */
   /**
-   * The events of one {@code POST /publish}.
+   * The events of one {@code POST /publish} (or WebSocket {@code publish} frame).
    *
    * @param array whether the body was an array (then the answer is one too)
    */
-  record Batch(List<Publisher.Event> items, boolean array) {}
+  public record Batch(List<Publisher.Event> items, boolean array) {}
 
   private final PublishSettings settings;
   private final Clock clock;
 
-  EventRequests(PublishSettings settings, Clock clock) {
+  public EventRequests(PublishSettings settings, Clock clock) {
     this.settings = settings;
     this.clock = clock;
   }
@@ -83,6 +83,11 @@ final class EventRequests {
     } catch (IOException e) {
       throw ApiError.badRequest("invalid_json", "body is not valid JSON").rejection();
     }
+    return batch(root);
+  }
+
+  /** The drafts of one JSON event object or an array of them. */
+  public Batch batch(JsonNode root) {
     if (root == null || !(root.isObject() || root.isArray())) {
       throw ApiError.badRequest("invalid_json", "body must be an event object or an array of them")
           .rejection();

@@ -203,29 +203,8 @@ public final class PublishRoutes extends AllDirectives {
     if (outcome instanceof Publisher.Outcome.Refused refused) {
       return ApiError.of(refused.refusal()).toResponse();
     }
-    List<Accepted> answers =
-        ((Publisher.Outcome.Accepted) outcome).answers().stream().map(Accepted::of).toList();
-    return Json.response(StatusCodes.CREATED, array ? answers : answers.get(0));
-  }
-
-  /**
-   * One accepted event, as answered: {@code scheduled} and {@code duplicate} only when true, the
-   * idempotency key always ({@code null} when none was given).
-   */
-  private record Accepted(
-      String id,
-      String topic,
-      @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean scheduled,
-      @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean duplicate,
-      String idempotencyKey) {
-    static Accepted of(Publisher.Answer answer) {
-      return new Accepted(
-          answer.id(),
-          answer.topic(),
-          answer.scheduled(),
-          answer.duplicate(),
-          answer.idempotencyKey());
-    }
+    return Json.response(
+        StatusCodes.CREATED, AcceptedEvent.answer((Publisher.Outcome.Accepted) outcome, array));
   }
 
   /** A page of a topic's history: {@code reset} when events after the cursor were lost. */

@@ -4,29 +4,21 @@ import dev.crier.node.auth.AccessRequest;
 import dev.crier.node.auth.Grants;
 import dev.crier.node.http.Access;
 import dev.crier.node.http.ApiError;
+import dev.crier.node.http.ClientAddress;
 import dev.crier.node.http.ClientHangUp;
 import dev.crier.node.http.PathTopic;
 import dev.crier.node.http.QueryParameters;
 import dev.crier.protocol.cursor.CursorCodec;
-import dev.crier.protocol.cursor.InvalidCursorException;
 import dev.crier.protocol.cursor.Position;
-import dev.crier.protocol.topic.InvalidTopicException;
-import dev.crier.protocol.topic.TopicName;
-import java.net.InetAddress;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
-import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -91,13 +83,9 @@ public final class SubscribeRoutes extends AllDirectives {
 
   private CompletableFuture<HttpResponse> open(
       HttpRequest request, Grants grants, CursorCodec codec, Position[] resume, int replay) {
-    for (String topic : codec.topics()) {
-      if (!grants.maySubscribe(topic)) {
-        throw ApiError.forbidden("token does not grant subscribe to topic " + topic).rejection();
-      }
-    }
+    SubscriptionRequests.granted(grants, codec.topics());
     return connections
-        .open(grants, clientAddress(request), codec, resume, replay, ClientHangUp.of(request))
+        .open(grants, ClientAddress.of(request), codec, resume, replay, ClientHangUp.of(request))
         .thenApply(SubscribeRoutes::answer);
   }
 
@@ -115,15 +103,6 @@ public final class SubscribeRoutes extends AllDirectives {
         .withEntity(HttpEntities.createCloseDelimited(EVENT_STREAM, stream.source()));
   }
 
-  /** The connection's peer address (pekko.http.server.remote-address-attribute is on). */
-  private static String clientAddress(HttpRequest request) {
-    return request
-        .getAttribute(AttributeKeys.remoteAddress)
-        .flatMap(RemoteAddress::getAddress)
-        .map(InetAddress::getHostAddress)
-        .orElse("unknown");
-  }
-
   private List<String> topics(HttpRequest request, List<String> pathTopics) {
     List<String> queried = request.getUri().query().getAll("topic");
     if (!pathTopics.isEmpty() && !queried.isEmpty()) {
@@ -133,26 +112,8 @@ public final class SubscribeRoutes extends AllDirectives {
               "name the topics in the path (/events/{topic}) or as ?topic=, not both")
           .rejection();
     }
-    List<String> requested = pathTopics.isEmpty() ? queried : pathTopics;
-    if (requested.isEmpty()) {
-      throw ApiError.badRequest("missing_topic", "name a topic: /events/{topic} or ?topic=")
-          .rejection();
-    }
-    Set<String> distinct = new LinkedHashSet<>(requested);
-    if (distinct.size() > settings.maxTopics()) {
-      throw ApiError.badRequest(
-              "too_many_topics",
-              "a subscription may name at most " + settings.maxTopics() + " topics")
-          .rejection();
-    }
-    for (String topic : distinct) {
-      try {
-        TopicName.validate(topic);
-      } catch (InvalidTopicException e) {
-        throw ApiError.badRequest("invalid_topic", e.getMessage()).rejection();
-      }
-    }
-    return new ArrayList<>(distinct);
+    return SubscriptionRequests.topics(
+        pathTopics.isEmpty() ? queried : pathTopics, settings.maxTopics());
   }
 
   private static Position[] resumePositions(HttpRequest request, CursorCodec codec) {
@@ -161,14 +122,7 @@ public final class SubscribeRoutes extends AllDirectives {
             .getHeader("Last-Event-ID")
             .map(h -> h.value().trim())
             .or(() -> request.getUri().query().get("lastEventId"));
-    if (cursor.isEmpty() || cursor.get().isEmpty()) {
-      return null;
-    }
-    try {
-      return codec.parse(cursor.get());
-    } catch (InvalidCursorException e) {
-      throw ApiError.badRequest("invalid_cursor", e.getMessage()).rejection();
-    }
+    return SubscriptionRequests.resume(codec, cursor.orElse(null));
   }
 
   private int replay(HttpRequest request) {

@@ -2,6 +2,7 @@ package dev.crier.node.topic;
 
 import dev.crier.protocol.cursor.Position;
 import dev.crier.protocol.sse.SseEncoder;
+import java.util.function.Function;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.util.ByteString;
 
@@ -30,13 +31,22 @@ public sealed interface FeedItem {
   }
 
   /**
-   * One event, SSE-encoded once by the hub and shared by every subscriber.
-   *
-   * @param withId the complete frame including its single-topic {@code id:} line
-   * @param body the frame without the {@code id:} line, for subscriptions whose ids span topics
+   * One event, SSE-encoded once by the hub and shared by every subscriber; the WebSocket encoding
+   * is made the first time a socket asks for it, and shared too.
    */
-  record Frame(String topic, Position position, ByteString withId, ByteString body)
-      implements FeedItem {
+  final class Frame implements FeedItem {
+    private final String topic;
+    private final TopicEvent event;
+    private final ByteString withId;
+    private final ByteString body;
+    private volatile String text;
+
+    private Frame(String topic, TopicEvent event, ByteString withId, ByteString body) {
+      this.topic = topic;
+      this.event = event;
+      this.withId = withId;
+      this.body = body;
+    }
 
     /** The event's frame, encoded once for every subscriber of its topic. */
     static Frame of(String topic, TopicEvent event) {
@@ -44,7 +54,43 @@ public sealed interface FeedItem {
           ByteString.fromArrayUnsafe(SseEncoder.event(null, event.type(), event.data()));
       ByteString withId =
           ByteString.fromArrayUnsafe(SseEncoder.idField(event.position().toString())).concat(body);
-      return new Frame(topic, event.position(), withId, body);
+      return new Frame(topic, event, withId, body);
+    }
+
+    @Override
+    public String topic() {
+      return topic;
+    }
+
+    public Position position() {
+      return event.position();
+    }
+
+    public TopicEvent event() {
+      return event;
+    }
+
+    /** The complete SSE frame including its single-topic {@code id:} line. */
+    public ByteString withId() {
+      return withId;
+    }
+
+    /** The SSE frame without the {@code id:} line, for subscriptions whose ids span topics. */
+    public ByteString body() {
+      return body;
+    }
+
+    /**
+     * The event as text for another transport, made by {@code encode} the first time it is asked
+     * for and then shared (two racing callers make the same text, and either is kept).
+     */
+    public String text(Function<TopicEvent, String> encode) {
+      String t = text;
+      if (t == null) {
+        t = encode.apply(event);
+        text = t;
+      }
+      return t;
     }
   }
 
