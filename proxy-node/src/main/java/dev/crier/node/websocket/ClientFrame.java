@@ -90,6 +90,10 @@ sealed interface ClientFrame {
         commands.add(field);
       }
     }
+    if (commands.contains("subscribe")) {
+      // In a subscribe frame, ack is the subscription's mode, not a command.
+      commands.remove("ack");
+    }
     if (commands.size() != 1) {
       throw invalid("a frame names exactly one of " + new TreeSet<>(FIELDS.keySet())).rejection();
     }
