@@ -1,0 +1,89 @@
+package dev.crier.node.websocket;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.crier.node.auth.TokenMinter;
+import dev.crier.node.support.Await;
+import dev.crier.node.support.Http;
+import dev.crier.node.support.TestNode;
+import dev.crier.node.support.WsClient;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A WebSocket subscriber on one node of a two-node cluster gets what is published over HTTP on the
+ * other; the node's connection limits refuse sockets as they refuse SSE streams; and when its node
+ * drains, the socket is closed with the code that says "reconnect elsewhere" and resumes there
+ * without loss.
+ */
+class WebSocketClusterTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String TOKEN = TestNode.allAccess();
+
+  private static URI ws(TestNode node) {
+    return URI.create(node.http("/ws").toString().replace("http:", "ws:"));
+  }
+
+  @Test
+  void subscriberOnOneNodePublisherOnTheOtherThenDrainAndResumeElsewhere() throws Exception {
+    try (TestNode publishing = TestNode.start();
+        TestNode subscribing =
+            TestNode.joining(
+                publishing,
+                "crier.drain.window = 0s\ncrier.limits.connections-per-subject = 2\n")) {
+      Await.until(
+          WAIT,
+          () -> publishing.upMembers() == 2 && subscribing.upMembers() == 2,
+          () -> "the cluster of two did not form");
+      String topic = "ws-cluster/" + UUID.randomUUID();
+      String lastId;
+      try (WsClient client = WsClient.open(ws(subscribing), TOKEN)) {
+        client.send("{\"subscribe\":[\"" + topic + "\"]}");
+        assertTrue(client.next().has("subscribed"));
+        for (int i = 1; i <= 20; i++) {
+          assertEquals(201, Http.publish(publishing, topic, "e" + i, TOKEN).status());
+        }
+        List<JsonNode> events = client.events(20);
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 20; i++) {
+          assertEquals("e" + (i + 1), events.get(i).get("data").asText());
+          seen.add(events.get(i).get("id").asText());
+        }
+        assertEquals(20, seen.size());
+        lastId = events.get(19).get("id").asText();
+
+        try (WsClient second = WsClient.open(ws(subscribing), TOKEN);
+            WsClient third = WsClient.open(ws(subscribing), TOKEN)) {
+          assertEquals("connections_per_subject", third.next().get("error").asText());
+          assertEquals(4429, third.closeCode(), "the subject holds its two connections already");
+          assertTrue(!second.isClosed());
+        }
+
+        String admin =
+            new TokenMinter(TestNode.SECRET)
+                .mint("ops", List.of(), List.of(), true, Duration.ofMinutes(10));
+        Http.Answer drain =
+            Http.send(
+                Http.auth(HttpRequest.newBuilder(subscribing.management("/admin/drain")), admin)
+                    .POST(HttpRequest.BodyPublishers.noBody())
+                    .build());
+        assertEquals(202, drain.status(), drain.raw().body());
+        assertEquals(4001, client.closeCode(), "drained: reconnect elsewhere");
+      }
+      assertEquals(201, Http.publish(publishing, topic, "e21", TOKEN).status());
+      try (WsClient elsewhere = WsClient.open(ws(publishing), TOKEN)) {
+        elsewhere.send("{\"subscribe\":[\"" + topic + "\"],\"lastEventId\":\"" + lastId + "\"}");
+        assertTrue(elsewhere.next().has("subscribed"));
+        assertEquals("e21", elsewhere.events(1).get(0).get("data").asText());
+      }
+    }
+  }
+}
