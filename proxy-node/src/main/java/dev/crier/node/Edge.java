@@ -9,6 +9,7 @@ import dev.crier.node.auth.RevokedTokens;
 import dev.crier.node.auth.TokenAdmin;
 import dev.crier.node.auth.TokenMinter;
 import dev.crier.node.http.Access;
+import dev.crier.node.http.CorsSettings;
 import dev.crier.node.http.ResponseCounters;
 import dev.crier.node.limits.LimitSettings;
 import dev.crier.node.limits.Limits;
@@ -115,6 +116,7 @@ record Edge(
                     connections,
                     publisher,
                     new EventRequests(publish, Clock.systemUTC()),
+                    CorsSettings.create(config),
                     system))
             .orElse(
                 new PublishRoutes(

@@ -272,7 +272,11 @@ final class SocketSession extends GraphStage<FlowShape<Message, Message>> {
       if (grants != null || authenticating) {
         reply(
             ServerFrames.error(
-                auth.ref(), ApiError.badRequest("invalid_frame", "the socket is authenticated")));
+                auth.ref(),
+                ApiError.badRequest(
+                    "already_authenticated",
+                    "the socket is authenticated already (by its upgrade request's token or an"
+                        + " earlier auth frame)")));
         return;
       }
       authenticating = true;

@@ -5,6 +5,7 @@ import dev.crier.node.auth.Grants;
 import dev.crier.node.http.Access;
 import dev.crier.node.http.ApiError;
 import dev.crier.node.http.ClientAddress;
+import dev.crier.node.http.CorsSettings;
 import dev.crier.node.http.RequestToken;
 import dev.crier.node.publish.EventRequests;
 import dev.crier.node.publish.Publisher;
@@ -31,11 +32,13 @@ import org.apache.pekko.stream.javadsl.Flow;
  */
 public final class WebSocketRoutes extends AllDirectives {
   private final Sockets sockets;
+  private final CorsSettings cors;
   private final org.apache.pekko.http.scaladsl.settings.WebSocketSettings pekkoSettings;
   private final LoggingAdapter log;
 
-  private WebSocketRoutes(Sockets sockets, ActorSystem<?> system) {
+  private WebSocketRoutes(Sockets sockets, CorsSettings cors, ActorSystem<?> system) {
     this.sockets = sockets;
+    this.cors = cors;
     this.pekkoSettings = ServerSettings.apply(system.settings().config()).websocketSettings();
     this.log = system.classicSystem().log();
   }
@@ -49,9 +52,11 @@ public final class WebSocketRoutes extends AllDirectives {
       Connections connections,
       Publisher publisher,
       EventRequests requests,
+      CorsSettings cors,
       ActorSystem<?> system) {
     return new WebSocketRoutes(
             new Sockets(settings, subscribe, maxReplay, access, connections, publisher, requests),
+            cors,
             system)
         .route();
   }
@@ -80,6 +85,16 @@ public final class WebSocketRoutes extends AllDirectives {
     if (RequestToken.of(request).isEmpty()) {
       return complete(answer(upgrade.get(), request, null, ack));
     }
+    if (!cookieMayBeUsed(request)) {
+      return complete(
+          ApiError.forbidden(
+                  "a WebSocket from origin "
+                      + request.getHeader("Origin").map(h -> h.value()).orElse("")
+                      + " may not use the crier_token cookie: allow the origin with"
+                      + " crier.http.cors.allowed-origins and allow-credentials, or send the token"
+                      + " in the first frame")
+              .toResponse());
+    }
     return completeWithFuture(
         sockets
             .access()
@@ -95,6 +110,24 @@ public final class WebSocketRoutes extends AllDirectives {
         Flow.fromGraph(new SocketSession(sockets, ClientAddress.of(request), grants, ack, close)),
         pekkoSettings,
         log);
+  }
+
+  /**
+   * Browsers send cookies with a WebSocket from any page and no CORS applies, so a page of another
+   * site could act with a visitor's {@code crier_token} cookie. A socket authenticated by the
+   * cookie is taken only from its own origin, or from an origin CORS lets send credentials.
+   */
+  private boolean cookieMayBeUsed(HttpRequest request) {
+    Optional<String> origin = request.getHeader("Origin").map(h -> h.value());
+    if (origin.isEmpty()
+        || request.getHeader("Authorization").isPresent()
+        || request.getUri().query().get("access_token").isPresent()) {
+      return true;
+    }
+    String host = request.getHeader("Host").map(h -> h.value()).orElse("");
+    return origin.get().equals("http://" + host)
+        || origin.get().equals("https://" + host)
+        || (cors.allowCredentials() && cors.allows(origin.get()));
   }
 
   private static boolean ackParameter(HttpRequest request) {

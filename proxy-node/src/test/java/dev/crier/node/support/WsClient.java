@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -37,11 +38,14 @@ public final class WsClient implements AutoCloseable {
 
   /** Opens a socket to {@code uri} with the token as a bearer header (none if null). */
   public static WsClient open(URI uri, String token) throws Exception {
+    return open(uri, token == null ? Map.of() : Map.of("Authorization", "Bearer " + token));
+  }
+
+  /** Opens a socket to {@code uri} with these request headers. */
+  public static WsClient open(URI uri, Map<String, String> headers) throws Exception {
     WsClient client = new WsClient();
     WebSocket.Builder builder = CLIENT.newWebSocketBuilder().connectTimeout(WITHIN);
-    if (token != null) {
-      builder.header("Authorization", "Bearer " + token);
-    }
+    headers.forEach(builder::header);
     try {
       client.socket =
           builder.buildAsync(uri, client.new Listener()).get(WITHIN.toSeconds(), TimeUnit.SECONDS);

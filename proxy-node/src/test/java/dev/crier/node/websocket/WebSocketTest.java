@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -169,16 +170,17 @@ class WebSocketTest {
   @Test
   void aSocketWithoutATokenAuthenticatesWithItsFirstFrame() throws Exception {
     String t = topic();
-    try (WsClient client = WsClient.open(ws(""), null)) {
+    try (WsClient client = WsClient.open(ws(""), (String) null)) {
       client.send("{\"auth\":\"" + ALL + "\",\"ref\":\"a\"}");
       JsonNode authenticated = client.next();
       assertTrue(authenticated.get("authenticated").asBoolean(), authenticated.toString());
       assertEquals("a", authenticated.get("ref").asText());
+      assertError(client, "{\"auth\":\"" + ALL + "\"}", "already_authenticated", null);
       subscribe(client, "{\"subscribe\":[\"" + t + "\"]}");
       publish(t, "after auth");
       assertEquals("after auth", client.events(1).get(0).get("data").asText());
     }
-    try (WsClient client = WsClient.open(ws("?access_token=" + ALL), null)) {
+    try (WsClient client = WsClient.open(ws("?access_token=" + ALL), (String) null)) {
       subscribe(client, "{\"subscribe\":[\"" + t + "\"],\"replay\":1}");
       assertEquals("after auth", client.events(1).get(0).get("data").asText());
     }
@@ -190,21 +192,36 @@ class WebSocketTest {
         assertThrows(WsClient.Refused.class, () -> WsClient.open(ws(""), "not-a-jwt"));
     assertEquals(401, refused.status);
 
-    try (WsClient client = WsClient.open(ws(""), null)) {
+    try (WsClient client = WsClient.open(ws(""), (String) null)) {
       client.send("{\"auth\":\"not-a-jwt\"}");
       assertEquals("unauthorized", client.next().get("error").asText());
       assertEquals(4401, client.closeCode());
     }
-    try (WsClient client = WsClient.open(ws(""), null)) {
+    try (WsClient client = WsClient.open(ws(""), (String) null)) {
       client.send("{\"subscribe\":[\"a\"],\"ref\":\"early\"}");
       JsonNode error = client.next();
       assertEquals("unauthorized", error.get("error").asText());
       assertEquals("early", error.get("ref").asText());
       assertEquals(4401, client.closeCode());
     }
-    try (WsClient client = WsClient.open(ws(""), null)) {
+    try (WsClient client = WsClient.open(ws(""), (String) null)) {
       assertEquals("auth_timeout", client.next().get("error").asText());
       assertEquals(4408, client.closeCode(), "nothing valid within crier.websocket.auth-timeout");
+    }
+  }
+
+  @Test
+  void theCookieIsTakenOnlyFromTheNodesOwnOriginOrOneCorsAllows() throws Exception {
+    String cookie = "crier_token=" + ALL;
+    WsClient.Refused foreign =
+        assertThrows(
+            WsClient.Refused.class,
+            () ->
+                WsClient.open(ws(""), Map.of("Cookie", cookie, "Origin", "https://evil.example")));
+    assertEquals(403, foreign.status, "another site's page may not use a visitor's cookie");
+    String own = "http://127.0.0.1:" + node.http("/").getPort();
+    try (WsClient client = WsClient.open(ws(""), Map.of("Cookie", cookie, "Origin", own))) {
+      subscribe(client, "{\"subscribe\":[\"" + topic() + "\"]}");
     }
   }
 
