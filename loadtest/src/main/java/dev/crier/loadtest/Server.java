@@ -26,6 +26,19 @@ enum Server {
     return this == NCHAN ? "/sub/" + topic : "/events/" + topic;
   }
 
+  /**
+   * Where a WebSocket subscriber connects: Crier's {@code /ws} (the topic follows in a subscribe
+   * frame), Nchan's {@code /ws/{topic}}; Pushpin is not driven over WebSockets.
+   */
+  String webSocketPath(String topic) {
+    return switch (this) {
+      case CRIER -> "/ws";
+      case NCHAN -> "/ws/" + topic;
+      case PUSHPIN ->
+          throw new IllegalArgumentException("--transport ws runs against crier or nchan");
+    };
+  }
+
   String label() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -43,6 +43,8 @@ import java.util.Map;
  * @param payload bytes of padding in each event
  * @param hold when positive, the idle scenario: open the connections, publish nothing, hold them
  *     this long, and measure the server's memory
+ * @param webSocket whether subscribers hold WebSockets ({@code --transport ws}) rather than SSE
+ *     streams
  * @param serverPids process ids of the servers, for their memory (empty: not measured); several
  *     when subscribers connect to several servers, in the order of {@code subscribeTo}
  */
@@ -69,6 +71,7 @@ public record Settings(
     int publishInFlight,
     int payload,
     Duration hold,
+    boolean webSocket,
     List<Long> serverPids,
     String results) {
 
@@ -80,6 +83,7 @@ public record Settings(
           + "  [--connect-rate 1000] [--max-pending 256]\n"
           + "  [--rate 100 | --rates 100,200,400] [--duration 10] [--payload 64]\n"
           + "  [--publish wait|pipelined] [--publish-connections 1] [--publish-in-flight 64]\n"
+          + "  [--transport sse|ws]\n"
           + "  [--hold SECONDS] [--server-pid PID,PID...] [--topic-prefix load/] [--results FILE]";
 
   public static Settings parse(String[] args) {
@@ -146,8 +150,18 @@ public record Settings(
         positive(a, "publish-in-flight", 64),
         Integer.parseInt(a.getOrDefault("payload", "64")),
         Duration.ofSeconds(Integer.parseInt(a.getOrDefault("hold", "0"))),
+        webSocket(a.getOrDefault("transport", "sse")),
         serverPids,
         a.getOrDefault("results", ""));
+  }
+
+  private static boolean webSocket(String transport) {
+    return switch (transport) {
+      case "sse" -> false;
+      case "ws" -> true;
+      default ->
+          throw new IllegalArgumentException("--transport must be sse or ws, was " + transport);
+    };
   }
 
   private static int positive(String rate) {
@@ -160,7 +174,7 @@ public record Settings(
 
   /** How the results name this run: the server, and how events were published to it. */
   String label() {
-    return server.label() + (pushTo == null ? "" : "-nng");
+    return server.label() + (pushTo == null ? "" : "-nng") + (webSocket ? "-ws" : "");
   }
 
   /** Whether several rates are tried in turn. */
@@ -201,6 +215,7 @@ public record Settings(
     return List.of(
         "--target", target.toString(),
         "--server", server.label(),
+        "--transport", webSocket ? "ws" : "sse",
         "--subscribe-to", String.join(",", subscribeTo.stream().map(URI::toString).toList()),
         "--topic-prefix", topicPrefix,
         "--sub-token", subscriberToken,

@@ -15,13 +15,21 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
@@ -29,10 +37,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Holds many SSE connections with a few event-loop threads: each connection is a Netty channel
- * whose body is fed to the protocol module's parser, and every event is checked against its topic's
- * sequence (missing, duplicated, out of order) and timed from its publish stamp. A dropped stream
- * reconnects with its last event id.
+ * Holds many SSE connections (or WebSockets) with a few event-loop threads: each connection is a
+ * Netty channel whose body is fed to the protocol module's parser (a socket's frames are read as
+ * they come), and every event is checked against its topic's sequence (missing, duplicated, out of
+ * order) and timed from its publish stamp. A dropped stream reconnects with its last event id.
  */
 final class Subscribers implements SubscriberGroup {
   /** Ephemeral ports per source address, with room to spare. */
@@ -110,7 +118,16 @@ final class Subscribers implements SubscriberGroup {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast(new HttpClientCodec(), new Handler(c));
+                    if (settings.webSocket()) {
+                      ch.pipeline()
+                          .addLast(
+                              new HttpClientCodec(),
+                              new HttpObjectAggregator(64 * 1024),
+                              new WebSocketClientProtocolHandler(webSocketConfig(c)),
+                              new WebSocketHandler(c));
+                    } else {
+                      ch.pipeline().addLast(new HttpClientCodec(), new Handler(c));
+                    }
                   }
                 });
     // Binding a source address with port 0 makes the kernel search for a free port on every
@@ -135,6 +152,21 @@ final class Subscribers implements SubscriberGroup {
             }
           }
         });
+  }
+
+  private WebSocketClientProtocolConfig webSocketConfig(Connection c) {
+    HttpHeaders headers = new DefaultHttpHeaders();
+    if (!settings.subscriberToken().isEmpty()) {
+      headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + settings.subscriberToken());
+    }
+    return WebSocketClientProtocolConfig.newBuilder()
+        .webSocketUri(
+            URI.create(
+                "ws://" + c.server.getAuthority() + settings.server().webSocketPath(c.topic)))
+        .customHeaders(headers)
+        .handshakeTimeoutMillis(10_000)
+        .dropPongFrames(true)
+        .build();
   }
 
   /**
@@ -263,6 +295,92 @@ final class Subscribers implements SubscriberGroup {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       stats.error("stream: " + cause.getClass().getSimpleName());
+      ctx.close();
+    }
+  }
+
+  /**
+   * A WebSocket subscriber: Crier's socket subscribes with a frame (resuming with its last id) and
+   * receives {@code {"id", "topic", "type", "data"}} frames; Nchan's sends each event's data as a
+   * frame of its own.
+   */
+  private final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+    private static final String ID = "{\"id\":\"";
+    private static final String DATA = "\"data\":\"";
+
+    private final Connection c;
+    private boolean streaming;
+    private boolean responded;
+
+    WebSocketHandler(Connection c) {
+      this.c = c;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+      if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+        responded = true;
+        if (settings.server() == Server.CRIER) {
+          String resume =
+              c.lastEventId.isEmpty() ? "" : ",\"lastEventId\":\"" + c.lastEventId + "\"";
+          ctx.writeAndFlush(
+              new TextWebSocketFrame("{\"subscribe\":[\"" + c.topic + "\"]" + resume + "}"));
+        } else {
+          subscribed();
+        }
+      }
+      super.userEventTriggered(ctx, evt);
+    }
+
+    private void subscribed() {
+      c.answered();
+      streaming = true;
+      stats.connected.increment();
+      stats.connect.recordValue((System.nanoTime() - c.started) / 1000);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+      if (!(frame instanceof TextWebSocketFrame text)) {
+        return;
+      }
+      String t = text.text();
+      if (settings.server() != Server.CRIER) {
+        c.sequence.onData(t);
+      } else if (t.startsWith(ID)) {
+        int idEnd = t.indexOf('"', ID.length());
+        int data = t.indexOf(DATA, idEnd) + DATA.length();
+        c.lastEventId = t.substring(ID.length(), idEnd);
+        c.sequence.onData(t.substring(data, t.length() - 2));
+      } else if (t.startsWith("{\"subscribed\"")) {
+        subscribed();
+      } else {
+        stats.error("frame " + t.substring(0, Math.min(40, t.length())));
+        ctx.close();
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (!stopping) {
+        if (streaming) {
+          stats.reconnects.increment();
+        } else if (!responded) {
+          stats.error("closed without an answer");
+        }
+        ctx.channel().eventLoop().schedule(() -> connect(c), 100, TimeUnit.MILLISECONDS);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (cause instanceof WebSocketClientHandshakeException refused
+          && refused.response() != null) {
+        responded = true;
+        stats.error("status " + refused.response().status().code());
+      } else {
+        stats.error("socket: " + cause.getClass().getSimpleName());
+      }
       ctx.close();
     }
   }
