@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -184,7 +185,7 @@ public final class Connections {
     if (lifecycle.serving() && resume != null) {
       makeRoomForResume(grants, clientAddress, topics);
     }
-    Limits.Admission admitted = admit(grants, clientAddress);
+    Limits.Admission admitted = admit(grants.subject(), clientAddress);
     if (admitted instanceof Limits.Admission.Refused refused) {
       return CompletableFuture.completedFuture(new Opened.Refused(refused.refusal()));
     }
@@ -237,7 +238,7 @@ public final class Connections {
    * with {@link #closed}.
    */
   public Opened admitSocket(Grants grants, String clientAddress, Ender ender) {
-    Limits.Admission admitted = admit(grants, clientAddress);
+    Limits.Admission admitted = admit(grants.subject(), clientAddress);
     if (admitted instanceof Limits.Admission.Refused refused) {
       return new Opened.Refused(refused.refusal());
     }
@@ -287,14 +288,30 @@ public final class Connections {
    * The node's own refusals (not serving, at capacity; counted here), then the per-client limits'
    * (counted by the limits under their own codes).
    */
-  private Limits.Admission admit(Grants grants, String clientAddress) {
+  private Limits.Admission admit(String subject, String clientAddress) {
     if (!lifecycle.serving()) {
       return refuse(Refusal.unavailable("draining", "node is not serving; reconnect elsewhere", 1));
     }
     if (open.get() >= settings.maxConnections()) {
       return refuse(Refusal.unavailable("at_capacity", "node is at its connection limit", 5));
     }
-    return limits.admitConnection(clientAddress, grants.subject());
+    return limits.admitConnection(clientAddress, subject);
+  }
+
+  /**
+   * Whether a connection would be refused now (the refusal, counted as any other), taking no place:
+   * so that a WebSocket upgrade is answered with an HTTP error rather than upgraded and closed at
+   * once. The socket takes its place when its session starts.
+   *
+   * @param subject the token's subject, or null when the socket authenticates later
+   */
+  public Optional<Refusal> refusesNow(String subject, String clientAddress) {
+    Limits.Admission admission = admit(subject, clientAddress);
+    if (admission instanceof Limits.Admission.Refused refused) {
+      return Optional.of(refused.refusal());
+    }
+    ((Limits.Admission.Admitted) admission).release().release();
+    return Optional.empty();
   }
 
   private Limits.Admission refuse(Refusal refusal) {

@@ -1,5 +1,6 @@
 package dev.crier.node.websocket;
 
+import dev.crier.node.Refusal;
 import dev.crier.node.auth.AccessRequest;
 import dev.crier.node.auth.Grants;
 import dev.crier.node.http.Access;
@@ -28,7 +29,9 @@ import org.apache.pekko.stream.javadsl.Flow;
 /**
  * {@code GET /ws}: upgrades to a WebSocket session. A token with the upgrade request (header,
  * {@code access_token}, {@code crier_token} cookie) is checked before the upgrade, so a bad one is
- * an HTTP 401 like anywhere else; without one the socket authenticates with its first frame.
+ * an HTTP 401 like anywhere else; without one the socket authenticates with its first frame. A node
+ * that would refuse the connection now (draining, at capacity, a per-client limit) answers the
+ * upgrade with that refusal's HTTP error.
  */
 public final class WebSocketRoutes extends AllDirectives {
   private final Sockets sockets;
@@ -104,6 +107,13 @@ public final class WebSocketRoutes extends AllDirectives {
 
   private HttpResponse answer(
       WebSocketUpgrade upgrade, HttpRequest request, Grants grants, boolean ack) {
+    Optional<Refusal> refusal =
+        sockets
+            .connections()
+            .refusesNow(grants == null ? null : grants.subject(), ClientAddress.of(request));
+    if (refusal.isPresent()) {
+      return ApiError.of(refusal.get()).toResponse();
+    }
     CodedClose close = new CodedClose();
     return close.answer(
         upgrade,

@@ -28,6 +28,13 @@ class BrowserWebSocketTest {
         reported = reported.then(() => fetch('/report?kind=' + kind, {method: 'POST', body: text}));
       }
       window.onerror = (m) => report('error', String(m));
+      // The page publishes once both sockets are subscribed, so that both receive its event.
+      let subscribed = 0;
+      function bothSubscribed() {
+        if (++subscribed === 2) {
+          byFrame.send(JSON.stringify({publish: {topic: 'browser/ws', data: {from: 'page'}}, ref: 'p'}));
+        }
+      }
       const byFrame = new WebSocket(q.get('ws').replace('127.0.0.1', 'localhost'));
       byFrame.onopen = () => {
         byFrame.send(JSON.stringify({auth: q.get('token')}));
@@ -37,7 +44,7 @@ class BrowserWebSocketTest {
         const f = JSON.parse(m.data);
         if (f.subscribed) {
           report('subscribed', f.ack + ':' + f.ref);
-          byFrame.send(JSON.stringify({publish: {topic: 'browser/ws', data: {from: 'page'}}, ref: 'p'}));
+          bothSubscribed();
         } else if (f.published) {
           report('published', f.ref + ':' + f.published.topic);
         } else if (f.topic) {
@@ -52,6 +59,7 @@ class BrowserWebSocketTest {
       byCookie.onopen = () => byCookie.send(JSON.stringify({subscribe: ['browser/ws']}));
       byCookie.onmessage = (m) => {
         const f = JSON.parse(m.data);
+        if (f.subscribed) bothSubscribed();
         if (f.topic) report('cookie', typeof f.data === 'object' ? 'json:' + f.data.from : f.data);
       };
       byCookie.onclose = (e) => report('error', 'cookie socket closed ' + e.code);

@@ -1,6 +1,8 @@
 package dev.crier.node.websocket;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,9 +22,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A WebSocket subscriber on one node of a two-node cluster gets what is published over HTTP on the
- * other; the node's connection limits refuse sockets as they refuse SSE streams; and when its node
- * drains, the socket is closed with the code that says "reconnect elsewhere" and resumes there
- * without loss.
+ * other; the node's connection limits refuse sockets as they refuse SSE streams (an HTTP 429 for
+ * the upgrade, or close code 4429 once a first-frame token is known); and when its node drains, the
+ * socket is closed with the code that says "reconnect elsewhere" and resumes there without loss.
  */
 class WebSocketClusterTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -38,7 +40,7 @@ class WebSocketClusterTest {
         TestNode subscribing =
             TestNode.joining(
                 publishing,
-                "crier.drain.window = 0s\ncrier.limits.connections-per-subject = 2\n")) {
+                "crier.drain.window = 0s\ncrier.drain.linger = 5s\ncrier.limits.connections-per-subject = 2\n")) {
       Await.until(
           WAIT,
           () -> publishing.upMembers() == 2 && subscribing.upMembers() == 2,
@@ -60,11 +62,16 @@ class WebSocketClusterTest {
         assertEquals(20, seen.size());
         lastId = events.get(19).get("id").asText();
 
-        try (WsClient second = WsClient.open(ws(subscribing), TOKEN);
-            WsClient third = WsClient.open(ws(subscribing), TOKEN)) {
-          assertEquals("connections_per_subject", third.next().get("error").asText());
-          assertEquals(4429, third.closeCode(), "the subject holds its two connections already");
-          assertTrue(!second.isClosed());
+        try (WsClient second = WsClient.open(ws(subscribing), TOKEN)) {
+          WsClient.Refused third =
+              assertThrows(WsClient.Refused.class, () -> WsClient.open(ws(subscribing), TOKEN));
+          assertEquals(429, third.status, "the subject holds its two connections already");
+          try (WsClient late = WsClient.open(ws(subscribing), (String) null)) {
+            late.send("{\"auth\":\"" + TOKEN + "\"}");
+            assertEquals("connections_per_subject", late.next().get("error").asText());
+            assertEquals(4429, late.closeCode(), "refused once its token is known");
+          }
+          assertFalse(second.isClosed());
         }
 
         String admin =
@@ -76,6 +83,9 @@ class WebSocketClusterTest {
                     .POST(HttpRequest.BodyPublishers.noBody())
                     .build());
         assertEquals(202, drain.status(), drain.raw().body());
+        WsClient.Refused draining =
+            assertThrows(WsClient.Refused.class, () -> WsClient.open(ws(subscribing), TOKEN));
+        assertEquals(503, draining.status, "a draining node takes no sockets");
         assertEquals(4001, client.closeCode(), "drained: reconnect elsewhere");
       }
       assertEquals(201, Http.publish(publishing, topic, "e21", TOKEN).status());
