@@ -29,7 +29,6 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
@@ -154,6 +153,26 @@ final class Subscribers implements SubscriberGroup {
         });
   }
 
+  /**
+   * A connection closed: unless the run ends, it connects again (and resumes) after {@code
+   * retryMillis}; a server that drops one without answering it must not pass unseen.
+   */
+  private void reconnect(
+      ChannelHandlerContext ctx,
+      Connection c,
+      boolean streaming,
+      boolean responded,
+      long retryMillis) {
+    if (!stopping) {
+      if (streaming) {
+        stats.reconnects.increment();
+      } else if (!responded) {
+        stats.error("closed without an answer");
+      }
+      ctx.channel().eventLoop().schedule(() -> connect(c), retryMillis, TimeUnit.MILLISECONDS);
+    }
+  }
+
   private WebSocketClientProtocolConfig webSocketConfig(Connection c) {
     HttpHeaders headers = new DefaultHttpHeaders();
     if (!settings.subscriberToken().isEmpty()) {
@@ -164,8 +183,6 @@ final class Subscribers implements SubscriberGroup {
             URI.create(
                 "ws://" + c.server.getAuthority() + settings.server().webSocketPath(c.topic)))
         .customHeaders(headers)
-        .handshakeTimeoutMillis(10_000)
-        .dropPongFrames(true)
         .build();
   }
 
@@ -194,6 +211,13 @@ final class Subscribers implements SubscriberGroup {
         answered = true;
         stats.answered.increment();
       }
+    }
+
+    /** The server took the subscription: it counts as connected, timed from its connect. */
+    void streaming() {
+      answered();
+      stats.connected.increment();
+      stats.connect.recordValue((System.nanoTime() - started) / 1000);
     }
 
     void onEvent(SseEvent e) {
@@ -254,10 +278,8 @@ final class Subscribers implements SubscriberGroup {
           ctx.close();
           return;
         }
-        c.answered();
         streaming = true;
-        stats.connected.increment();
-        stats.connect.recordValue((System.nanoTime() - c.started) / 1000);
+        c.streaming();
       }
       if (msg instanceof HttpContent content) {
         ByteBuf buf = content.content();
@@ -272,15 +294,7 @@ final class Subscribers implements SubscriberGroup {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      if (!stopping) {
-        if (streaming) {
-          stats.reconnects.increment();
-        } else if (!responded) {
-          // A server that drops a connection without answering it must not pass unseen.
-          stats.error("closed without an answer");
-        }
-        ctx.channel().eventLoop().schedule(() -> connect(c), retryMillis, TimeUnit.MILLISECONDS);
-      }
+      reconnect(ctx, c, streaming, responded, retryMillis);
     }
 
     private static long retryAfterMillis(HttpResponse response) {
@@ -304,13 +318,12 @@ final class Subscribers implements SubscriberGroup {
    * receives {@code {"id", "topic", "type", "data"}} frames; Nchan's sends each event's data as a
    * frame of its own.
    */
-  private final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+  private final class WebSocketHandler extends SimpleChannelInboundHandler<TextWebSocketFrame> {
     private static final String ID = "{\"id\":\"";
     private static final String DATA = "\"data\":\"";
 
     private final Connection c;
-    private boolean streaming;
-    private boolean responded;
+    private boolean streaming, responded;
 
     WebSocketHandler(Connection c) {
       this.c = c;
@@ -333,17 +346,12 @@ final class Subscribers implements SubscriberGroup {
     }
 
     private void subscribed() {
-      c.answered();
       streaming = true;
-      stats.connected.increment();
-      stats.connect.recordValue((System.nanoTime() - c.started) / 1000);
+      c.streaming();
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-      if (!(frame instanceof TextWebSocketFrame text)) {
-        return;
-      }
+    protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame text) {
       String t = text.text();
       if (settings.server() != Server.CRIER) {
         c.sequence.onData(t);
@@ -362,14 +370,7 @@ final class Subscribers implements SubscriberGroup {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      if (!stopping) {
-        if (streaming) {
-          stats.reconnects.increment();
-        } else if (!responded) {
-          stats.error("closed without an answer");
-        }
-        ctx.channel().eventLoop().schedule(() -> connect(c), 100, TimeUnit.MILLISECONDS);
-      }
+      reconnect(ctx, c, streaming, responded, 100);
     }
 
     @Override
