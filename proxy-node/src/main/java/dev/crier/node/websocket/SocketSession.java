@@ -56,7 +56,7 @@ final class SocketSession extends GraphStage<FlowShape<Message, Message>> {
   private final String clientAddress;
   private final Grants upgradeGrants;
   private final boolean ackByDefault;
-  private final CodedClose close;
+  private final SocketUpgrade close;
 
   /**
    * @param upgradeGrants the grants of the upgrade request's token, or null when the socket must
@@ -69,7 +69,7 @@ final class SocketSession extends GraphStage<FlowShape<Message, Message>> {
       String clientAddress,
       Grants upgradeGrants,
       boolean ackByDefault,
-      CodedClose close) {
+      SocketUpgrade close) {
     this.sockets = sockets;
     this.clientAddress = clientAddress;
     this.upgradeGrants = upgradeGrants;

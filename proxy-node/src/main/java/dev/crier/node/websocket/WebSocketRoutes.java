@@ -114,11 +114,12 @@ public final class WebSocketRoutes extends AllDirectives {
     if (refusal.isPresent()) {
       return ApiError.of(refusal.get()).toResponse();
     }
-    CodedClose close = new CodedClose();
+    SocketUpgrade close = new SocketUpgrade();
     return close.answer(
         upgrade,
         Flow.fromGraph(new SocketSession(sockets, ClientAddress.of(request), grants, ack, close)),
         pekkoSettings,
+        sockets.subscribe().bufferBytes(),
         log);
   }
 
