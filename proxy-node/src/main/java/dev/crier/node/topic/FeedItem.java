@@ -39,7 +39,7 @@ public sealed interface FeedItem {
     private final TopicEvent event;
     private final ByteString withId;
     private final ByteString body;
-    private volatile String text;
+    private volatile Object encoded;
 
     private Frame(String topic, TopicEvent event, ByteString withId, ByteString body) {
       this.topic = topic;
@@ -81,16 +81,18 @@ public sealed interface FeedItem {
     }
 
     /**
-     * The event as text for another transport, made by {@code encode} the first time it is asked
-     * for and then shared (two racing callers make the same text, and either is kept).
+     * The event as another transport encodes it, made by {@code encode} the first time it is asked
+     * for and then shared by every subscriber (two racing callers make equal encodings, and either
+     * is kept). One transport uses this: the WebSocket.
      */
-    public String text(Function<TopicEvent, String> encode) {
-      String t = text;
-      if (t == null) {
-        t = encode.apply(event);
-        text = t;
+    @SuppressWarnings("unchecked")
+    public <T> T encoded(Function<TopicEvent, T> encode) {
+      Object e = encoded;
+      if (e == null) {
+        e = encode.apply(event);
+        encoded = e;
       }
-      return t;
+      return (T) e;
     }
   }
 

@@ -42,10 +42,25 @@ final class SocketEvents implements SubscriptionFraming.Encoding<SocketEvents.Ou
     this.ref = ref;
   }
 
+  /**
+   * An event's WebSocket encoding, shared by every socket: the whole frame of a one-topic
+   * subscription (whose id is the event's position), and the part after the id for the others.
+   */
+  private record Shared(Message message, String afterId, int chars) {
+    static Shared of(TopicEvent event) {
+      String afterId = SocketEvents.afterId(event);
+      String text = "{\"id\":\"" + event.position() + "\"," + afterId;
+      return new Shared(TextMessage.create(text), afterId, text.length());
+    }
+  }
+
   @Override
   public Out event(FeedItem.Frame frame, String cursor) {
-    String id = cursor == null ? frame.position().toString() : cursor;
-    String text = "{\"id\":\"" + id + "\"," + frame.text(SocketEvents::afterId);
+    Shared shared = frame.encoded(Shared::of);
+    if (cursor == null) {
+      return new Out(shared.message(), 0, frame.position(), shared.chars());
+    }
+    String text = "{\"id\":\"" + cursor + "\"," + shared.afterId();
     return new Out(
         TextMessage.create(text), codec.indexOf(frame.topic()), frame.position(), text.length());
   }

@@ -56,7 +56,7 @@ final class SocketSession extends GraphStage<FlowShape<Message, Message>> {
   private final String clientAddress;
   private final Grants upgradeGrants;
   private final boolean ackByDefault;
-  private final SocketUpgrade close;
+  private final CodedClose close;
 
   /**
    * @param upgradeGrants the grants of the upgrade request's token, or null when the socket must
@@ -69,7 +69,7 @@ final class SocketSession extends GraphStage<FlowShape<Message, Message>> {
       String clientAddress,
       Grants upgradeGrants,
       boolean ackByDefault,
-      SocketUpgrade close) {
+      CodedClose close) {
     this.sockets = sockets;
     this.clientAddress = clientAddress;
     this.upgradeGrants = upgradeGrants;
@@ -508,7 +508,11 @@ final class SocketSession extends GraphStage<FlowShape<Message, Message>> {
           }
         }
         s.feed.waiting(false);
-        framed.addAll(s.framing.apply(item));
+        List<SocketEvents.Out> outs = s.framing.apply(item);
+        if (outs.size() == 1) {
+          return outs.get(0);
+        }
+        framed.addAll(outs);
       }
       return framed.poll();
     }

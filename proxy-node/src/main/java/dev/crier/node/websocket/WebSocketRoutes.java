@@ -114,12 +114,11 @@ public final class WebSocketRoutes extends AllDirectives {
     if (refusal.isPresent()) {
       return ApiError.of(refusal.get()).toResponse();
     }
-    SocketUpgrade close = new SocketUpgrade();
+    CodedClose close = new CodedClose();
     return close.answer(
         upgrade,
         Flow.fromGraph(new SocketSession(sockets, ClientAddress.of(request), grants, ack, close)),
         pekkoSettings,
-        sockets.subscribe().bufferBytes(),
         log);
   }
 
