@@ -346,6 +346,20 @@ class WebSocketTest {
   }
 
   @Test
+  void aNodeAtCapacityRefusesTheUpgradeWithA503() throws Exception {
+    try (TestNode full = TestNode.start("crier.subscribe.max-connections = 1\n")) {
+      URI ws = URI.create(full.http("/ws").toString().replace("http:", "ws:"));
+      try (WsClient first = WsClient.open(ws, ALL)) {
+        first.send("{\"ping\":1}");
+        assertEquals(1, first.next().get("pong").asInt());
+        WsClient.Refused second =
+            assertThrows(WsClient.Refused.class, () -> WsClient.open(ws, ALL));
+        assertEquals(503, second.status, "at_capacity, before any upgrade");
+      }
+    }
+  }
+
+  @Test
   void aRevokedTokenClosesItsSockets() throws Exception {
     String admin =
         new TokenMinter(TestNode.SECRET)
