@@ -9,8 +9,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A test page in headless Chromium (Debian's {@code chromium}): a small server of the test's own
@@ -105,10 +107,23 @@ public final class BrowserPage implements AutoCloseable {
     return reports.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Ends the browser with all its processes (renderers and helpers go on writing to the profile
+   * otherwise, and the test's temporary directory cannot be deleted), then the page server.
+   */
   @Override
   public void close() throws InterruptedException {
     if (browser != null) {
-      browser.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      List<ProcessHandle> all = new ArrayList<>(browser.descendants().toList());
+      all.add(browser.toHandle());
+      all.forEach(ProcessHandle::destroyForcibly);
+      for (ProcessHandle p : all) {
+        try {
+          p.onExit().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+          throw new AssertionError("browser process " + p.pid() + " did not end", e);
+        }
+      }
     }
     server.stop(0);
   }
