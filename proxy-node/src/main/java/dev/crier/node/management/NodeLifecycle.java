@@ -1,5 +1,6 @@
 package dev.crier.node.management;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
@@ -27,6 +28,7 @@ public final class NodeLifecycle implements Extension {
       };
 
   private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.STARTING);
+  private final CompletableFuture<Void> served = new CompletableFuture<>();
 
   public static NodeLifecycle get(ActorSystem<?> system) {
     return ID.apply(system);
@@ -43,6 +45,12 @@ public final class NodeLifecycle implements Extension {
   /** Moves from STARTING to SERVING; a node already draining stays draining. */
   public void serve() {
     phase.compareAndSet(Phase.STARTING, Phase.SERVING);
+    served.complete(null);
+  }
+
+  /** Completes once the node has started serving (at once if it has); never fails. */
+  public CompletableFuture<Void> started() {
+    return served.copy();
   }
 
   public void drain() {

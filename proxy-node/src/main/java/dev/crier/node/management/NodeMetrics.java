@@ -104,7 +104,7 @@ public final class NodeMetrics {
         .register(registry);
     byLabel(
         "crier_sse_refused",
-        "SSE subscriptions refused by the node, by reason (draining, at_capacity,"
+        "SSE subscriptions refused by the node, by reason (starting, draining, at_capacity,"
             + " owner_unavailable); per-client limits count theirs in crier_limit_rejects.",
         "reason",
         subscribe::refused);

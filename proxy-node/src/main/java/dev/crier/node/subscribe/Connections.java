@@ -181,6 +181,22 @@ public final class Connections {
       Position[] resume,
       int replay,
       CompletionStage<Done> hangUp) {
+    if (lifecycle.phase() == NodeLifecycle.Phase.STARTING) {
+      // A browser's EventSource takes any answer but 200 as final: one that reconnects into a
+      // restart waits for the node (a moment) rather than being refused for good.
+      return lifecycle
+          .started()
+          .orTimeout(syncTimeout.toMillis(), TimeUnit.MILLISECONDS)
+          .handle((started, notYet) -> notYet)
+          .thenCompose(
+              notYet ->
+                  notYet != null
+                      ? CompletableFuture.completedFuture(
+                          count(
+                              Refusal.unavailable(
+                                  "starting", "node is starting; try again in a moment", 1)))
+                      : open(grants, clientAddress, codec, resume, replay, hangUp));
+    }
     List<String> topics = codec.topics();
     if (lifecycle.serving() && resume != null) {
       makeRoomForResume(grants, clientAddress, topics);
@@ -289,6 +305,9 @@ public final class Connections {
    * (counted by the limits under their own codes).
    */
   private Limits.Admission admit(String subject, String clientAddress) {
+    if (lifecycle.phase() == NodeLifecycle.Phase.STARTING) {
+      return refuse(Refusal.unavailable("starting", "node is starting; try again in a moment", 1));
+    }
     if (!lifecycle.serving()) {
       return refuse(Refusal.unavailable("draining", "node is not serving; reconnect elsewhere", 1));
     }
@@ -442,8 +461,9 @@ public final class Connections {
   }
 
   /**
-   * Subscriptions refused here since start, by error code ({@code draining}, {@code at_capacity},
-   * {@code owner_unavailable}); the per-client limits count their own refusals.
+   * Subscriptions refused here since start, by error code ({@code starting}, {@code draining},
+   * {@code at_capacity}, {@code owner_unavailable}); the per-client limits count their own
+   * refusals.
    */
   public Map<String, Long> refused() {
     Map<String, Long> out = new TreeMap<>();

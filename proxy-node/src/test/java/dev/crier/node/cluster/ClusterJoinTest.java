@@ -13,6 +13,15 @@ import org.junit.jupiter.api.Test;
 class ClusterJoinTest {
   private static final Duration WAIT = Duration.ofSeconds(40);
 
+  /**
+   * A subscriber waits for a starting node (crier.publish.timeout) and is then refused with 503
+   * {@code starting}.
+   */
+  private static boolean starting(TestNode node) throws Exception {
+    Http.Answer refused = Http.get(node.http("/events/a"), TestNode.allAccess());
+    return refused.status() == 503 && "starting".equals(refused.json().get("error").asText());
+  }
+
   @Test
   void aNodeThatCannotJoinIsNotReadyAndKeepsRetryingUntilItsSeedAppears() throws Exception {
     int seedPort = NodeProcess.freePort();
@@ -24,7 +33,7 @@ class ClusterJoinTest {
           () ->
               Http.get(joiner.management("/alive"), null).status() == 200
                   && Http.get(joiner.management("/ready"), null).status() == 500
-                  && Http.get(joiner.http("/events/a"), TestNode.allAccess()).status() == 503,
+                  && starting(joiner),
           () -> "a node that has not joined must be alive, not ready, and refuse subscribers");
       try (TestNode first =
           TestNode.start(seed + "pekko.remote.artery.canonical.port = " + seedPort + "\n")) {
