@@ -9,10 +9,7 @@ import dev.crier.node.publish.EventRequests;
 import dev.crier.node.publish.Publisher;
 import dev.crier.node.subscribe.Connections;
 import dev.crier.node.subscribe.DisconnectReason;
-import dev.crier.node.subscribe.FeedQueue;
-import dev.crier.node.subscribe.SubscriptionFraming;
 import dev.crier.node.subscribe.SubscriptionRequests;
-import dev.crier.node.topic.FeedItem;
 import dev.crier.node.topic.SlowConsumerException;
 import dev.crier.protocol.cursor.CursorCodec;
 import dev.crier.protocol.cursor.Position;
@@ -87,29 +84,13 @@ final class SocketSession extends GraphStage<FlowShape<Message, Message>> {
     return new Logic();
   }
 
-  /** The socket's one subscription and how far it got. */
-  private static final class Subscription {
-    final CursorCodec codec;
-    final FeedQueue feed;
-    final SubscriptionFraming<SocketEvents.Out> framing;
-    final AckWindow window;
-
-    Subscription(CursorCodec codec, FeedQueue feed, SocketEvents events, AckWindow window) {
-      this.codec = codec;
-      this.feed = feed;
-      this.framing = new SubscriptionFraming<>(codec, events);
-      this.window = window;
-    }
-  }
-
   private final class Logic extends TimerGraphStageLogic {
     private final ArrayDeque<Message> replies = new ArrayDeque<>();
-    private final ArrayDeque<SocketEvents.Out> framed = new ArrayDeque<>();
     private final AtomicBoolean endAsked = new AtomicBoolean();
     private AsyncCallback<Runnable> onStage;
     private Grants grants;
     private long socketId = -1;
-    private Subscription subscription;
+    private SocketSubscription subscription;
     private boolean authenticating;
     private boolean collecting;
     private int publishing;
@@ -336,20 +317,20 @@ final class SocketSession extends GraphStage<FlowShape<Message, Message>> {
               SubscriptionRequests.topics(frame.topics(), sockets.subscribe().maxTopics()));
       Position[] resume = SubscriptionRequests.resume(codec, frame.lastEventId());
       SubscriptionRequests.granted(grants, codec.topics());
-      boolean ack = frame.ack() != null ? frame.ack() : ackByDefault;
-      FeedQueue feed = new FeedQueue(sockets.subscribe().bufferSize(), codec.topics().size());
-      AckWindow window =
-          ack
-              ? new AckWindow(sockets.settings().unackedEvents(), sockets.settings().unackedBytes())
-              : null;
-      Subscription s =
-          new Subscription(codec, feed, new SocketEvents(codec, ack, frame.ref()), window);
+      SocketSubscription s =
+          new SocketSubscription(
+              codec,
+              frame.ack() != null ? frame.ack() : ackByDefault,
+              frame.ref(),
+              sockets.subscribe().bufferSize(),
+              sockets.settings());
       subscription = s;
       AsyncCallback<Done> wake = createAsyncCallback(done -> fed(s));
-      feed.start(() -> wake.invoke(Done.getInstance()));
+      s.feed().start(() -> wake.invoke(Done.getInstance()));
       sockets
           .connections()
-          .subscribe(socketId, codec, resume, Math.min(frame.replay(), sockets.maxReplay()), feed)
+          .subscribe(
+              socketId, codec, resume, Math.min(frame.replay(), sockets.maxReplay()), s.feed())
           .whenComplete(
               (ok, failure) -> {
                 if (failure != null && !(unwrap(failure) instanceof SlowConsumerException)) {
@@ -360,8 +341,8 @@ final class SocketSession extends GraphStage<FlowShape<Message, Message>> {
       deliver();
     }
 
-    private void notSynced(Subscription s, String ref) {
-      if (subscription == s && !s.feed.isCompleted()) {
+    private void notSynced(SocketSubscription s, String ref) {
+      if (subscription == s && !s.feed().isCompleted()) {
         dropSubscription();
         reply(
             ServerFrames.error(
@@ -376,26 +357,22 @@ final class SocketSession extends GraphStage<FlowShape<Message, Message>> {
       if (subscription == null) {
         throw ApiError.badRequest("not_subscribed", "the socket has no subscription").rejection();
       }
-      List<String> topics = subscription.codec.topics();
+      List<String> topics = subscription.codec().topics();
       dropSubscription();
       reply(ServerFrames.unsubscribed(topics, frame.ref()));
     }
 
     private void dropSubscription() {
       sockets.connections().unsubscribe(socketId);
-      subscription.feed.end();
+      subscription.end();
       subscription = null;
-      framed.clear();
     }
 
     private void ack(ClientFrame.Ack frame) {
-      if (subscription == null || subscription.window == null) {
-        throw ApiError.badRequest(
-                "invalid_ack", "acks are for a subscription in at-least-once mode (ack: true)")
-            .rejection();
+      if (subscription == null) {
+        throw ApiError.badRequest("invalid_ack", "the socket has no subscription").rejection();
       }
-      Position[] positions = SubscriptionRequests.resume(subscription.codec, frame.cursor());
-      subscription.window.ack(positions);
+      subscription.ack(frame.cursor());
     }
 
     private void publish(ClientFrame.Publish frame) {
@@ -430,12 +407,12 @@ final class SocketSession extends GraphStage<FlowShape<Message, Message>> {
     }
 
     /** The feed of this subscription has something (or was closed). */
-    private void fed(Subscription s) {
-      s.feed.woken();
+    private void fed(SocketSubscription s) {
+      s.feed().woken();
       if (subscription != s) {
         return;
       }
-      Throwable cause = s.feed.failure();
+      Throwable cause = s.feed().failure();
       if (cause != null) {
         cutOff(cause);
         return;
@@ -446,8 +423,7 @@ final class SocketSession extends GraphStage<FlowShape<Message, Message>> {
     /** The hubs cut the subscription (too slow), or its feed failed: the socket ends. */
     private void cutOff(Throwable cause) {
       cutBy = cause;
-      subscription.feed.discard();
-      framed.clear();
+      subscription.end();
       closeWith(
           cause instanceof SlowConsumerException
               ? SocketClose.of(DisconnectReason.SLOW_CONSUMER)
@@ -469,15 +445,16 @@ final class SocketSession extends GraphStage<FlowShape<Message, Message>> {
         finish();
         return;
       }
-      SocketEvents.Out next = nextEvent();
+      SocketSubscription s = subscription;
+      SocketEvents.Out next = s == null ? null : s.next();
       if (next == null) {
+        if (s != null && s.completedByHubs()) {
+          closeWith(SocketClose.of(DisconnectReason.DRAINED));
+        }
         return;
       }
       push(out, next.message());
-      Subscription s = subscription;
-      if (s.window != null
-          && next.topicIndex() >= 0
-          && !s.window.sent(next.topicIndex(), next.position(), next.chars())) {
+      if (!s.sent(next)) {
         cutOff(
             new SlowConsumerException(
                 "acks: more than "
@@ -486,35 +463,6 @@ final class SocketSession extends GraphStage<FlowShape<Message, Message>> {
                     + sockets.settings().unackedBytes()
                     + " chars not acknowledged"));
       }
-    }
-
-    private SocketEvents.Out nextEvent() {
-      Subscription s = subscription;
-      while (framed.isEmpty()) {
-        if (s == null) {
-          return null;
-        }
-        FeedItem item = s.feed.poll();
-        if (item == null) {
-          s.feed.waiting(true);
-          // An offer between poll() and waiting(true) saw no one waiting: look once more.
-          item = s.feed.poll();
-          if (item == null) {
-            if (s.feed.isCompleted() && s.feed.failure() == null) {
-              // The hubs completed the feed: the node is going away.
-              closeWith(SocketClose.of(DisconnectReason.DRAINED));
-            }
-            return null;
-          }
-        }
-        s.feed.waiting(false);
-        List<SocketEvents.Out> outs = s.framing.apply(item);
-        if (outs.size() == 1) {
-          return outs.get(0);
-        }
-        framed.addAll(outs);
-      }
-      return framed.poll();
     }
 
     /** Refuses what the client asked with an error frame, then closes the socket. */
@@ -545,7 +493,7 @@ final class SocketSession extends GraphStage<FlowShape<Message, Message>> {
     @Override
     public void postStop() {
       if (subscription != null) {
-        subscription.feed.end();
+        subscription.end();
       }
       if (socketId >= 0) {
         sockets.connections().closed(socketId, cutBy);
