@@ -61,7 +61,7 @@ public final class NodeMetrics {
         .callback(
             cb -> {
               for (Transport t : Transport.values()) {
-                cb.call(subscribe.open(t), t.label());
+                cb.call(subscribe.counts().open(t), t.label());
               }
             })
         .register(registry);
@@ -72,7 +72,7 @@ public final class NodeMetrics {
         .callback(
             cb -> {
               for (Transport t : Transport.values()) {
-                cb.call(subscribe.opened(t), t.label());
+                cb.call(subscribe.counts().opened(t), t.label());
               }
             })
         .register(registry);
@@ -98,7 +98,10 @@ public final class NodeMetrics {
         .callback(
             cb -> {
               for (Transport t : Transport.values()) {
-                subscribe.disconnects(t).forEach((reason, n) -> cb.call(n, t.label(), reason));
+                subscribe
+                    .counts()
+                    .disconnects(t)
+                    .forEach((reason, n) -> cb.call(n, t.label(), reason));
               }
             })
         .register(registry);
@@ -107,7 +110,7 @@ public final class NodeMetrics {
         "SSE subscriptions refused by the node, by reason (starting, draining, at_capacity,"
             + " owner_unavailable); per-client limits count theirs in crier_limit_rejects.",
         "reason",
-        subscribe::refused);
+        subscribe.counts()::refused);
     counter(
         "crier_subscribes_served_by_hub",
         "Subscriptions brought up to date by this node's topic hub from its latest events, without"

@@ -15,19 +15,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Scheduler;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -53,70 +49,13 @@ public final class Connections {
   private final Limits limits;
   private final ByteString retryFrame;
   private final AtomicLong ids = new AtomicLong();
-  private final AtomicInteger open = new AtomicInteger();
-  private final Map<Transport, AtomicInteger> openBy = new EnumMap<>(Transport.class);
-  private final Map<Transport, LongAdder> opened = new EnumMap<>(Transport.class);
-  private final Map<Long, OpenStream> streams = new ConcurrentHashMap<>();
-  private final Map<Transport, Map<DisconnectReason, LongAdder>> disconnects =
-      new EnumMap<>(Transport.class);
-  private final Map<String, LongAdder> refused = new ConcurrentHashMap<>();
-
-  /**
-   * What became of a connection: an SSE subscription's stream, caught up; a WebSocket's id; or why
-   * it was refused.
-   */
-  public sealed interface Opened {
-    record Stream(SubscriberStream stream) implements Opened {}
-
-    /** An admitted WebSocket, known to the node by this id. */
-    record Socket(long id) implements Opened {}
-
-    record Refused(Refusal refusal) implements Opened {}
-  }
+  private final Map<Long, OpenConnection> streams = new ConcurrentHashMap<>();
+  private final ConnectionCounts counts = new ConnectionCounts();
 
   /** How the node ends a connection from its side, whichever transport carries it. */
   public interface Ender {
     /** Ends it for this reason; false if it was ending already. */
     boolean end(DisconnectReason reason);
-  }
-
-  /**
-   * An open connection, what it holds of the per-client limits, whose it is (its token's id, null
-   * if none, so that revoking the token ends it; subject and address, so that a reconnect may
-   * replace it), its subscription (its topics, none for a WebSocket that has not subscribed, and
-   * the id the hubs know it by), and why the node ended it (null until it does).
-   */
-  private static final class OpenStream {
-    final long id;
-    final Transport transport;
-    final SubscriberStream stream;
-    final Ender ender;
-    final Limits.Release release;
-    final Grants grants;
-    final String clientAddress;
-    volatile List<String> topics;
-    volatile long hubId;
-    volatile DisconnectReason endedBy;
-
-    OpenStream(
-        long id,
-        Transport transport,
-        SubscriberStream stream,
-        Ender ender,
-        Limits.Release release,
-        Grants grants,
-        String clientAddress,
-        List<String> topics) {
-      this.id = id;
-      this.transport = transport;
-      this.stream = stream;
-      this.ender = ender;
-      this.release = release;
-      this.grants = grants;
-      this.clientAddress = clientAddress;
-      this.topics = topics;
-      this.hubId = id;
-    }
   }
 
   /**
@@ -136,15 +75,6 @@ public final class Connections {
     this.lifecycle = lifecycle;
     this.limits = limits;
     this.retryFrame = ByteString.fromArrayUnsafe(SseEncoder.retry(settings.retry().toMillis()));
-    for (Transport transport : Transport.values()) {
-      openBy.put(transport, new AtomicInteger());
-      opened.put(transport, new LongAdder());
-      Map<DisconnectReason, LongAdder> byReason = new EnumMap<>(DisconnectReason.class);
-      for (DisconnectReason reason : DisconnectReason.values()) {
-        byReason.put(reason, new LongAdder());
-      }
-      disconnects.put(transport, byReason);
-    }
     // Ticking at half the interval and sending after three quarters of it keeps an idle stream's
     // comments one interval apart, and a stream that was written to within 0.75–1.25 of it.
     Duration tick = settings.heartbeat().dividedBy(2);
@@ -154,7 +84,7 @@ public final class Connections {
         tick,
         () -> {
           long now = System.nanoTime();
-          for (OpenStream s : streams.values()) {
+          for (OpenConnection s : streams.values()) {
             if (s.stream != null) {
               s.stream.heartbeatTick(now, idleNanos);
             }
@@ -216,7 +146,7 @@ public final class Connections {
             failure -> closed(id, failure));
     Ender ender = reason -> !stream.feed().isCompleted() && FeedItem.close(stream.feed(), null);
     register(
-        new OpenStream(
+        new OpenConnection(
             id,
             Transport.SSE,
             stream,
@@ -260,7 +190,7 @@ public final class Connections {
     }
     long id = ids.incrementAndGet();
     register(
-        new OpenStream(
+        new OpenConnection(
             id,
             Transport.WEBSOCKET,
             null,
@@ -278,7 +208,7 @@ public final class Connections {
    */
   public CompletableFuture<Void> subscribe(
       long socketId, CursorCodec codec, Position[] resume, int replay, FeedQueue feed) {
-    OpenStream socket = streams.get(socketId);
+    OpenConnection socket = streams.get(socketId);
     if (socket == null) {
       FeedItem.close(feed, null);
       return feed.subscribed();
@@ -292,7 +222,7 @@ public final class Connections {
 
   /** Takes a WebSocket's subscription off its topics' hubs; the socket stays open. */
   public void unsubscribe(long socketId) {
-    OpenStream socket = streams.get(socketId);
+    OpenConnection socket = streams.get(socketId);
     if (socket != null) {
       List<String> topics = socket.topics;
       socket.topics = List.of();
@@ -311,7 +241,7 @@ public final class Connections {
     if (!lifecycle.serving()) {
       return refuse(Refusal.unavailable("draining", "node is not serving; reconnect elsewhere", 1));
     }
-    if (open.get() >= settings.maxConnections()) {
+    if (counts.open() >= settings.maxConnections()) {
       return refuse(Refusal.unavailable("at_capacity", "node is at its connection limit", 5));
     }
     return limits.admitConnection(clientAddress, subject);
@@ -337,10 +267,8 @@ public final class Connections {
     return new Limits.Admission.Refused(count(refusal).refusal());
   }
 
-  private void register(OpenStream stream) {
-    open.incrementAndGet();
-    openBy.get(stream.transport).incrementAndGet();
-    opened.get(stream.transport).increment();
+  private void register(OpenConnection stream) {
+    counts.connected(stream.transport);
     streams.put(stream.id, stream);
   }
 
@@ -358,20 +286,14 @@ public final class Connections {
     String subject = grants.subject();
     boolean addressFull = !limits.addressHasRoom(clientAddress);
     if (subject == null
-        || (open.get() < settings.maxConnections()
+        || (counts.open() < settings.maxConnections()
             && !addressFull
             && limits.subjectHasRoom(subject))) {
       return;
     }
     Set<String> wanted = Set.copyOf(topics);
     streams.values().stream()
-        .filter(
-            s ->
-                s.endedBy == null
-                    && s.transport == Transport.SSE
-                    && subject.equals(s.grants.subject())
-                    && wanted.equals(Set.copyOf(s.topics))
-                    && (!addressFull || clientAddress.equals(s.clientAddress)))
+        .filter(s -> s.replaceableBy(subject, wanted, addressFull ? clientAddress : null))
         .min(Comparator.comparingLong(s -> s.id))
         .ifPresent(
             predecessor -> {
@@ -386,7 +308,7 @@ public final class Connections {
   }
 
   private Opened.Refused count(Refusal refusal) {
-    refused.computeIfAbsent(refusal.code(), c -> new LongAdder()).increment();
+    counts.refusedWith(refusal.code());
     return new Opened.Refused(refusal);
   }
 
@@ -395,7 +317,7 @@ public final class Connections {
    * and its hubs.
    */
   public void closed(long id, Throwable failure) {
-    OpenStream stream = streams.remove(id);
+    OpenConnection stream = streams.remove(id);
     if (stream == null) {
       return;
     }
@@ -407,9 +329,7 @@ public final class Connections {
               ? DisconnectReason.SLOW_CONSUMER
               : failure != null ? DisconnectReason.FAILED : DisconnectReason.CLIENT_GONE;
     }
-    disconnects.get(stream.transport).get(reason).increment();
-    open.decrementAndGet();
-    openBy.get(stream.transport).decrementAndGet();
+    counts.disconnected(stream.transport, reason);
     long hubId = stream.hubId;
     stream.topics.forEach(t -> hubs.tell(new TopicHubs.Unsubscribe(t, hubId)));
     log.debug("subscriber [{}] disconnected ({}): {}", id, reason.code(), failure);
@@ -420,7 +340,7 @@ public final class Connections {
    * may never be reported (a stream whose answer was not sent yet is never materialized).
    */
   private void hungUp(long id) {
-    OpenStream stream = streams.get(id);
+    OpenConnection stream = streams.get(id);
     if (stream != null) {
       end(stream, DisconnectReason.CLIENT_GONE);
       closed(id, null);
@@ -428,7 +348,7 @@ public final class Connections {
   }
 
   /** Ends a stream from the node's side, remembering why for the disconnect count. */
-  private void end(OpenStream stream, DisconnectReason reason) {
+  private void end(OpenConnection stream, DisconnectReason reason) {
     // A stream ending already (its client left, its hub cut it) counts under its own reason.
     if (stream.endedBy == null) {
       stream.endedBy = reason;
@@ -438,43 +358,20 @@ public final class Connections {
     }
   }
 
-  /** Connections of this transport opened since start. */
-  public long opened(Transport transport) {
-    return opened.get(transport).sum();
-  }
-
   /** Connections open on this node right now, of every transport. */
   public int open() {
-    return open.get();
+    return counts.open();
   }
 
-  /** Connections of this transport open on this node right now. */
-  public int open(Transport transport) {
-    return openBy.get(transport).get();
-  }
-
-  /** Connections of this transport closed since start, by reason code. */
-  public Map<String, Long> disconnects(Transport transport) {
-    Map<String, Long> out = new TreeMap<>();
-    disconnects.get(transport).forEach((reason, n) -> out.put(reason.code(), n.sum()));
-    return out;
-  }
-
-  /**
-   * Subscriptions refused here since start, by error code ({@code starting}, {@code draining},
-   * {@code at_capacity}, {@code owner_unavailable}); the per-client limits count their own
-   * refusals.
-   */
-  public Map<String, Long> refused() {
-    Map<String, Long> out = new TreeMap<>();
-    refused.forEach((code, n) -> out.put(code, n.sum()));
-    return out;
+  /** What the connections count, for the metrics. */
+  public ConnectionCounts counts() {
+    return counts;
   }
 
   /** Ends the streams opened with any of these (now revoked) tokens. */
   public void endStreamsOf(Set<String> revokedTokenIds) {
     int ended = 0;
-    for (OpenStream stream : streams.values()) {
+    for (OpenConnection stream : streams.values()) {
       String tokenId = stream.grants.tokenId();
       if (tokenId != null && revokedTokenIds.contains(tokenId)) {
         end(stream, DisconnectReason.REVOKED);
@@ -492,30 +389,12 @@ public final class Connections {
    * streams themselves then write their last bytes and close.
    */
   public CompletionStage<Done> drain(Scheduler scheduler, ExecutionContext executor) {
-    List<OpenStream> all = new ArrayList<>(streams.values());
+    List<OpenConnection> all = new ArrayList<>(streams.values());
     Collections.shuffle(all);
     long ticks = Math.max(1, settings.drainWindow().toMillis() / DRAIN_TICK.toMillis());
     int perTick = (int) Math.max(1, (all.size() + ticks - 1) / ticks);
     log.info("draining {} connections over {}", all.size(), settings.drainWindow());
-    return endBatches(all, 0, perTick, scheduler, executor);
-  }
-
-  private CompletionStage<Done> endBatches(
-      List<OpenStream> all, int from, int perTick, Scheduler scheduler, ExecutionContext executor) {
-    int to = Math.min(all.size(), from + perTick);
-    for (OpenStream stream : all.subList(from, to)) {
-      end(stream, DisconnectReason.DRAINED);
-    }
-    if (to >= all.size()) {
-      return CompletableFuture.completedFuture(Done.getInstance());
-    }
-    CompletableFuture<Done> next = new CompletableFuture<>();
-    scheduler.scheduleOnce(
-        DRAIN_TICK,
-        () ->
-            endBatches(all, to, perTick, scheduler, executor)
-                .whenComplete((done, failure) -> next.complete(Done.getInstance())),
-        executor);
-    return next;
+    return DrainBatches.run(
+        all, c -> end(c, DisconnectReason.DRAINED), perTick, DRAIN_TICK, scheduler, executor);
   }
 }

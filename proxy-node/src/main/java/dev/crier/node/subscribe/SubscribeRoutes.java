@@ -89,11 +89,11 @@ public final class SubscribeRoutes extends AllDirectives {
         .thenApply(SubscribeRoutes::answer);
   }
 
-  private static HttpResponse answer(Connections.Opened opened) {
-    if (opened instanceof Connections.Opened.Refused refused) {
+  private static HttpResponse answer(Opened opened) {
+    if (opened instanceof Opened.Refused refused) {
       return ApiError.of(refused.refusal()).toResponse();
     }
-    SubscriberStream stream = ((Connections.Opened.Stream) opened).stream();
+    SubscriberStream stream = ((Opened.Stream) opened).stream();
     return HttpResponse.create()
         .addHeader(RawHeader.create("Cache-Control", "no-cache"))
         .addHeader(RawHeader.create("X-Accel-Buffering", "no"))

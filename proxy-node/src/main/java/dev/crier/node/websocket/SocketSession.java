@@ -9,6 +9,7 @@ import dev.crier.node.publish.EventRequests;
 import dev.crier.node.publish.Publisher;
 import dev.crier.node.subscribe.Connections;
 import dev.crier.node.subscribe.DisconnectReason;
+import dev.crier.node.subscribe.Opened;
 import dev.crier.node.subscribe.SubscriptionRequests;
 import dev.crier.node.topic.SlowConsumerException;
 import dev.crier.protocol.cursor.CursorCodec;
@@ -281,16 +282,15 @@ final class SocketSession extends GraphStage<FlowShape<Message, Message>> {
 
     /** Takes a place among the node's connections, or refuses the socket with the reason. */
     private void admit(Grants granted, String ref) {
-      Connections.Opened opened =
-          sockets.connections().admitSocket(granted, clientAddress, this::endFromNode);
-      if (opened instanceof Connections.Opened.Refused refused) {
+      Opened opened = sockets.connections().admitSocket(granted, clientAddress, this::endFromNode);
+      if (opened instanceof Opened.Refused refused) {
         ApiError error = ApiError.of(refused.refusal());
         refuse(ref, error, SocketClose.refused(error));
         return;
       }
       cancelTimer(AUTH_TIMER);
       grants = granted;
-      socketId = ((Connections.Opened.Socket) opened).id();
+      socketId = ((Opened.Socket) opened).id();
       if (ref != null || upgradeGrants == null) {
         reply(ServerFrames.authenticated(granted.subject(), ref));
       }
