@@ -41,6 +41,8 @@ import scala.concurrent.ExecutionContext;
 public final class Connections {
   private static final Logger log = LoggerFactory.getLogger(Connections.class);
   private static final Duration DRAIN_TICK = Duration.ofMillis(100);
+  private static final Refusal STARTING =
+      Refusal.unavailable("starting", "node is starting; try again in a moment", 1);
 
   private final SubscribeSettings settings;
   private final Duration syncTimeout;
@@ -121,10 +123,7 @@ public final class Connections {
           .thenCompose(
               notYet ->
                   notYet != null
-                      ? CompletableFuture.completedFuture(
-                          count(
-                              Refusal.unavailable(
-                                  "starting", "node is starting; try again in a moment", 1)))
+                      ? CompletableFuture.completedFuture(count(STARTING))
                       : open(grants, clientAddress, codec, resume, replay, hangUp));
     }
     List<String> topics = codec.topics();
@@ -236,7 +235,7 @@ public final class Connections {
    */
   private Limits.Admission admit(String subject, String clientAddress) {
     if (lifecycle.phase() == NodeLifecycle.Phase.STARTING) {
-      return refuse(Refusal.unavailable("starting", "node is starting; try again in a moment", 1));
+      return refuse(STARTING);
     }
     if (!lifecycle.serving()) {
       return refuse(Refusal.unavailable("draining", "node is not serving; reconnect elsewhere", 1));

@@ -507,11 +507,10 @@ final class SocketSession extends GraphStage<FlowShape<Message, Message>> {
         : failure;
   }
 
+  /** The refusal a failed stage carries (or a timeout's); anything else is the node's fault. */
   private static ApiError errorOf(Throwable failure) {
-    Throwable cause = unwrap(failure);
-    if (cause instanceof ApiError.Rejection rejection) {
-      return rejection.error();
-    }
-    return ApiError.of(Refusal.unavailable("internal_error", "the request failed", 1));
+    return ApiError.forFailure(failure)
+        .orElseGet(
+            () -> ApiError.of(Refusal.unavailable("internal_error", "the request failed", 1)));
   }
 }
