@@ -8,6 +8,9 @@ import dev.crier.node.auth.Revocations;
 import dev.crier.node.auth.RevokedTokens;
 import dev.crier.node.auth.TokenAdmin;
 import dev.crier.node.auth.TokenMinter;
+import dev.crier.node.channel.ChannelRoutes;
+import dev.crier.node.channel.ChannelSettings;
+import dev.crier.node.channel.Channels;
 import dev.crier.node.http.Access;
 import dev.crier.node.http.CorsSettings;
 import dev.crier.node.http.ResponseCounters;
@@ -33,7 +36,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * The services clients meet, wired over the event path: authentication and token revocation,
  * limits, the {@link Publisher} (shared with the bridge's ingest), the subscriber {@link
- * Connections} (SSE and WebSocket), and the public routes that adapt them to HTTP.
+ * Connections} (SSE and WebSocket), the sharded {@link Channels}, and the public routes that adapt
+ * them to HTTP.
  *
  * @param tokens what the admin token routes mint and revoke with
  */
@@ -44,6 +48,7 @@ record Edge(
     Limits limits,
     Publisher publisher,
     Connections connections,
+    Channels channels,
     Route routes,
     TokenAdmin tokens,
     ResponseCounters responses,
@@ -104,6 +109,7 @@ record Edge(
             system.classicSystem().scheduler(),
             system.executionContext());
     revoked.onRevoked(connections::endStreamsOf);
+    Channels channels = Channels.init(system, ChannelSettings.create(config), Clock.systemUTC());
     Route routes =
         new SubscribeRoutes(subscribe, historyEvents, access, connections)
             .route()
@@ -126,6 +132,9 @@ record Edge(
                         events.owners(),
                         publisher,
                         Clock.systemUTC())
+                    .route())
+            .orElse(
+                new ChannelRoutes(channels, access, limits, connections, Clock.systemUTC())
                     .route());
     return new Edge(
         auth,
@@ -134,6 +143,7 @@ record Edge(
         limits,
         publisher,
         connections,
+        channels,
         routes,
         tokens,
         responses,

@@ -116,6 +116,7 @@ public final class Guardian {
         edge.limits(),
         edge.authCounters(),
         edge.revoked(),
-        events.history());
+        events.history(),
+        edge.channels().counters());
   }
 }

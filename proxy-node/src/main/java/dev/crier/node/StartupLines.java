@@ -28,7 +28,9 @@ final class StartupLines {
             + minter.mint("dev-subscriber", all, List.of(), false, auth.devTokenTtl()));
     out.accept(
         "crier: dev publisher token: "
-            + minter.mint("dev-publisher", List.of(), all, false, auth.devTokenTtl()));
+            + minter
+                .mint("dev-publisher", List.of(), all, false, null, true, auth.devTokenTtl())
+                .token());
     out.accept(
         "crier: dev admin token: "
             + minter.mint("dev-admin", List.of(), List.of(), true, auth.devTokenTtl()));

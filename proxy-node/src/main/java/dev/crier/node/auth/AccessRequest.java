@@ -7,7 +7,7 @@ import java.util.List;
  * and a cached answer is reused only for requests it covers.
  *
  * @param action what the bearer asks to do
- * @param topics the topics it asks for (none for admin requests)
+ * @param topics the topics it asks for (none for admin and channel requests)
  */
 public record AccessRequest(Action action, List<String> topics) {
 
@@ -15,7 +15,9 @@ public record AccessRequest(Action action, List<String> topics) {
   public enum Action {
     SUBSCRIBE,
     PUBLISH,
-    ADMIN
+    ADMIN,
+    /** Create a channel. */
+    CHANNELS
   }
 
   public AccessRequest {
@@ -34,12 +36,17 @@ public record AccessRequest(Action action, List<String> topics) {
     return new AccessRequest(Action.ADMIN, List.of());
   }
 
+  public static AccessRequest channels() {
+    return new AccessRequest(Action.CHANNELS, List.of());
+  }
+
   /** Whether the grants allow all of this request. */
   public boolean allowedBy(Grants grants) {
     return switch (action) {
       case SUBSCRIBE -> topics.stream().allMatch(grants::maySubscribe);
       case PUBLISH -> topics.stream().allMatch(grants::mayPublish);
       case ADMIN -> grants.admin();
+      case CHANNELS -> grants.channels();
     };
   }
 }

@@ -9,15 +9,16 @@ import java.util.Map;
 
 /**
  * Crier's claims in a JWT and the {@link Grants} read from them: {@code crier.subscribe} and {@code
- * crier.publish} (arrays of topic patterns), {@code crier.admin} (a boolean) and {@code
- * crier.tenant} (a string), each also accepted inside a {@code crier} object, where the dotted
- * claim wins.
+ * crier.publish} (arrays of topic patterns), {@code crier.admin} and {@code crier.channels}
+ * (booleans) and {@code crier.tenant} (a string), each also accepted inside a {@code crier} object,
+ * where the dotted claim wins.
  */
 final class CrierClaims {
   static final String SUBSCRIBE_CLAIM = "crier.subscribe";
   static final String PUBLISH_CLAIM = "crier.publish";
   static final String ADMIN_CLAIM = "crier.admin";
   static final String TENANT_CLAIM = "crier.tenant";
+  static final String CHANNELS_CLAIM = "crier.channels";
   static final String NESTED_CLAIM = "crier";
 
   private CrierClaims() {}
@@ -28,14 +29,19 @@ final class CrierClaims {
     Object publish = claims.getClaim(PUBLISH_CLAIM);
     Object admin = claims.getClaim(ADMIN_CLAIM);
     Object tenant = claims.getClaim(TENANT_CLAIM);
+    Object channels = claims.getClaim(CHANNELS_CLAIM);
     if (claims.getClaim(NESTED_CLAIM) instanceof Map<?, ?> nested) {
       subscribe = subscribe != null ? subscribe : nested.get("subscribe");
       publish = publish != null ? publish : nested.get("publish");
       admin = admin != null ? admin : nested.get("admin");
       tenant = tenant != null ? tenant : nested.get("tenant");
+      channels = channels != null ? channels : nested.get("channels");
     }
     if (admin != null && !(admin instanceof Boolean)) {
       throw new AuthException("malformed crier claims: admin must be a boolean");
+    }
+    if (channels != null && !(channels instanceof Boolean)) {
+      throw new AuthException("malformed crier claims: channels must be a boolean");
     }
     if (tenant != null && !(tenant instanceof String)) {
       throw new AuthException("malformed crier claims: tenant must be a string");
@@ -47,7 +53,8 @@ final class CrierClaims {
         patterns(subscribe, "subscribe"),
         patterns(publish, "publish"),
         Boolean.TRUE.equals(admin),
-        (String) tenant);
+        (String) tenant,
+        Boolean.TRUE.equals(channels));
   }
 
   private static List<TopicPattern> patterns(Object claim, String name) {

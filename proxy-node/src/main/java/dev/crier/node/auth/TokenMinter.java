@@ -77,6 +77,20 @@ public final class TokenMinter {
       boolean admin,
       String tenant,
       Duration ttl) {
+    return mint(subject, subscribe, publish, admin, tenant, false, ttl);
+  }
+
+  /**
+   * @param channels whether the token may create channels (the {@code crier.channels} claim)
+   */
+  public Minted mint(
+      String subject,
+      List<String> subscribe,
+      List<String> publish,
+      boolean admin,
+      String tenant,
+      boolean channels,
+      Duration ttl) {
     Instant now = Instant.now();
     String tokenId = UUID.randomUUID().toString();
     Instant expiresAt = now.plus(ttl);
@@ -97,6 +111,9 @@ public final class TokenMinter {
     }
     if (tenant != null) {
       claims.claim(CrierClaims.TENANT_CLAIM, tenant);
+    }
+    if (channels) {
+      claims.claim(CrierClaims.CHANNELS_CLAIM, true);
     }
     SignedJWT jwt = new SignedJWT(header, claims.build());
     try {

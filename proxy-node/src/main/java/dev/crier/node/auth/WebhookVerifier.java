@@ -314,7 +314,8 @@ public final class WebhookVerifier implements TokenVerifier {
         patterns(answer.path("subscribe")),
         patterns(answer.path("publish")),
         answer.path("admin").asBoolean(false),
-        answer.path("tenant").isTextual() ? answer.get("tenant").asText() : null);
+        answer.path("tenant").isTextual() ? answer.get("tenant").asText() : null,
+        answer.path("channels").asBoolean(false));
   }
 
   private static List<TopicPattern> patterns(JsonNode array) {

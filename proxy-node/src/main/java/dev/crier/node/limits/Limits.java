@@ -29,6 +29,8 @@ public final class Limits {
       Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).build();
   private final Cache<String, TokenBucket> tenantPublishBuckets =
       Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).build();
+  private final Cache<String, TokenBucket> channelCreateBuckets =
+      Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).build();
   private final Map<String, LongAdder> rejects = new ConcurrentHashMap<>();
 
   public Limits(LimitSettings settings) {
@@ -142,6 +144,31 @@ public final class Limits {
         events,
         settings.tenantPublishRate(),
         settings.tenantPublishBurst());
+  }
+
+  /**
+   * Takes one channel creation from the allowance of the token's subject, or of the client's
+   * address when no token was asked for; or refuses ({@code channel_create_rate}).
+   */
+  public Optional<Refusal> admitChannelCreate(String subject, String ip, double rate, int burst) {
+    if (rate <= 0) {
+      return Optional.empty();
+    }
+    long now = System.nanoTime();
+    String key = subject != null ? "subject:" + subject : "ip:" + ip;
+    long waitNanos =
+        channelCreateBuckets.get(key, k -> new TokenBucket(rate, burst, now)).tryTake(1, now);
+    if (waitNanos == 0) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        limited(
+            "channel_create_rate",
+            (subject != null ? "this token's subject" : "this client address")
+                + " is creating channels faster than "
+                + rate
+                + " per second",
+            (int) Math.max(1, Math.ceil(waitNanos / 1e9))));
   }
 
   /**

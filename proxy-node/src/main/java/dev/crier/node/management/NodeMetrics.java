@@ -3,6 +3,7 @@ package dev.crier.node.management;
 import dev.crier.node.auth.AuthCounters;
 import dev.crier.node.auth.RevokedTokens;
 import dev.crier.node.bridge.BridgeCounters;
+import dev.crier.node.channel.ChannelCounters;
 import dev.crier.node.http.ResponseCounters;
 import dev.crier.node.limits.Limits;
 import dev.crier.node.subscribe.Connections;
@@ -45,7 +46,8 @@ public final class NodeMetrics {
       Limits limits,
       AuthCounters auth,
       RevokedTokens revoked,
-      HistoryCounters history) {
+      HistoryCounters history,
+      ChannelCounters channels) {
     JvmMetrics.builder().register(registry);
     registry.register(fanout.deliveryLatency());
     GaugeWithCallback.builder()
@@ -54,6 +56,7 @@ public final class NodeMetrics {
         .callback(cb -> cb.call(history.retainedEvents()))
         .register(registry);
     authMetrics(auth, revoked);
+    channelMetrics(channels);
     GaugeWithCallback.builder()
         .name("crier_sse_connections")
         .help("Open subscriber connections, by transport (sse, ws).")
@@ -264,6 +267,37 @@ public final class NodeMetrics {
         .name("crier_auth_revoked_tokens")
         .help("Revoked token ids held cluster-wide (until their tokens expire).")
         .callback(cb -> cb.call(revoked.size()))
+        .register(registry);
+  }
+
+  private void channelMetrics(ChannelCounters channels) {
+    GaugeWithCallback.builder()
+        .name("crier_channels_open")
+        .help("Channels held by this node (open, in memory).")
+        .callback(cb -> cb.call(channels.open()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("crier_channel_messages_buffered")
+        .help(
+            "Messages held by this node's channels (not yet read, or read and not yet resumed past).")
+        .callback(cb -> cb.call(channels.buffered()))
+        .register(registry);
+    counter("crier_channels_created", "Channels created on this node.", channels::createdTotal);
+    counter(
+        "crier_channels_expired",
+        "Channels deleted for not being read within crier.channels.ttl.",
+        channels::expiredTotal);
+    CounterWithCallback.builder()
+        .name("crier_channel_writes_refused")
+        .help(
+            "Channel writes refused, by reason (full: the buffer stayed full; unknown: the address"
+                + " opens no channel).")
+        .labelNames("reason")
+        .callback(
+            cb -> {
+              cb.call(channels.refusedFullTotal(), "full");
+              cb.call(channels.refusedUnknownTotal(), "unknown");
+            })
         .register(registry);
   }
 

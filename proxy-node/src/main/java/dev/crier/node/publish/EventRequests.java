@@ -4,14 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.crier.node.http.ApiError;
 import dev.crier.node.http.Json;
+import dev.crier.node.http.RequestBody;
 import dev.crier.node.topic.TopicOwner;
 import dev.crier.protocol.topic.InvalidTopicException;
 import dev.crier.protocol.topic.TopicName;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -69,7 +66,7 @@ public final class EventRequests {
         throw invalidDeliverAt();
       }
     }
-    return draft(text(body), type, idempotencyKey, at);
+    return draft(RequestBody.utf8(body, "invalid_data", "event data"), type, idempotencyKey, at);
   }
 
   /** The drafts of a {@code POST /publish} body: one JSON object or an array of them. */
@@ -219,18 +216,5 @@ public final class EventRequests {
                 + settings.maxScheduleAhead()
                 + " ahead")
         .rejection();
-  }
-
-  private static String text(byte[] body) {
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(body))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw ApiError.badRequest("invalid_data", "event data must be UTF-8 text").rejection();
-    }
   }
 }

@@ -1,13 +1,13 @@
 package dev.crier.node.publish;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.crier.node.Timeouts;
 import dev.crier.node.auth.AccessRequest;
 import dev.crier.node.http.Access;
 import dev.crier.node.http.ApiError;
 import dev.crier.node.http.Json;
 import dev.crier.node.http.PathTopic;
 import dev.crier.node.http.QueryParameters;
+import dev.crier.node.http.RequestBody;
 import dev.crier.node.topic.TopicEvent;
 import dev.crier.node.topic.TopicOwner;
 import dev.crier.node.topic.TopicOwners;
@@ -17,7 +17,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -30,7 +29,6 @@ import org.apache.pekko.http.javadsl.server.PathMatcher0;
 import org.apache.pekko.http.javadsl.server.PathMatcher1;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.stream.Materializer;
 
 /**
  * {@code POST /topics/{topic}/events}, {@code POST /publish} and {@code GET
@@ -280,33 +278,8 @@ public final class PublishRoutes extends AllDirectives {
         materializer ->
             answer(
                 () ->
-                    strictBody(request, maxBytes, materializer)
+                    RequestBody.strict(request, maxBytes, settings.timeout(), materializer)
                         .thenCompose(body -> handler.apply(body))));
-  }
-
-  private CompletionStage<byte[]> strictBody(
-      HttpRequest request, int maxBytes, Materializer materializer) {
-    return request
-        .entity()
-        .withSizeLimit(maxBytes)
-        .toStrict(settings.timeout().toMillis(), materializer)
-        .handle(
-            (strict, failure) -> {
-              if (failure == null) {
-                return strict.getData().toArray();
-              }
-              // The client's slowness, not the owner's: a 503 owner_unavailable would send it to
-              // retry what it never finished sending.
-              if (Timeouts.anywhereIn(failure)) {
-                throw new ApiError(
-                        StatusCodes.REQUEST_TIMEOUT,
-                        "request_timeout",
-                        "the request body did not arrive within " + settings.timeout(),
-                        null)
-                    .rejection();
-              }
-              throw failure instanceof CompletionException c ? c : new CompletionException(failure);
-            });
   }
 
   /**

@@ -178,11 +178,11 @@ public final class Connections {
   }
 
   /**
-   * Admits a WebSocket under the same limits as an SSE stream, known to the node from then on
-   * (revocation and drain end it through {@code ender}); it subscribes later, and reports its end
-   * with {@link #closed}.
+   * Admits a connection that is not an SSE subscription (a WebSocket, a channel's reader) under the
+   * same limits as one, known to the node from then on (revocation and drain end it through {@code
+   * ender}); a WebSocket subscribes later. It reports its end with {@link #closed}.
    */
-  public Opened admitSocket(Grants grants, String clientAddress, Ender ender) {
+  public Opened admit(Transport transport, Grants grants, String clientAddress, Ender ender) {
     Limits.Admission admitted = admit(grants.subject(), clientAddress);
     if (admitted instanceof Limits.Admission.Refused refused) {
       return new Opened.Refused(refused.refusal());
@@ -191,14 +191,14 @@ public final class Connections {
     register(
         new OpenConnection(
             id,
-            Transport.WEBSOCKET,
+            transport,
             null,
             ender,
             ((Limits.Admission.Admitted) admitted).release(),
             grants,
             clientAddress,
             List.of()));
-    return new Opened.Socket(id);
+    return new Opened.Admitted(id);
   }
 
   /**

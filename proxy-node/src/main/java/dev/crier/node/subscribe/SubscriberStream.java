@@ -2,8 +2,6 @@ package dev.crier.node.subscribe;
 
 import dev.crier.node.topic.FeedItem;
 import dev.crier.protocol.cursor.CursorCodec;
-import dev.crier.protocol.sse.SseEncoder;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
@@ -27,8 +25,6 @@ import org.apache.pekko.util.ByteString;
  * called by a node-wide tick.
  */
 final class SubscriberStream {
-  private static final ByteString HEARTBEAT = ByteString.fromArrayUnsafe(SseEncoder.comment(""));
-
   private final long maxWriteBytes;
   private final long retryMillis;
   private final ByteString retryFrame;
@@ -82,15 +78,6 @@ final class SubscriberStream {
       heartbeatDue = true;
       feed.wake();
     }
-  }
-
-  /**
-   * A reconnection delay between half and one and a half times the usual, so that the clients of a
-   * draining node do not all come back at the same moment.
-   */
-  private ByteString farewell() {
-    long jittered = retryMillis / 2 + ThreadLocalRandom.current().nextLong(retryMillis + 1);
-    return ByteString.fromArrayUnsafe(SseEncoder.retry(jittered));
   }
 
   private final class Stage extends GraphStage<SourceShape<ByteString>> {
@@ -162,12 +149,12 @@ final class SubscriberStream {
           take();
         }
         if (closed && feed.isEmpty()) {
-          push(out, pending.concat(farewell()));
+          push(out, pending.concat(EventStreams.farewell(retryMillis)));
           completeStage();
           return;
         }
         if (pending.isEmpty() && heartbeatDue) {
-          pending = HEARTBEAT;
+          pending = EventStreams.HEARTBEAT;
         }
         if (!pending.isEmpty()) {
           push(out, pending);

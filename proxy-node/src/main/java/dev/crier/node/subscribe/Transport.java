@@ -1,11 +1,11 @@
 package dev.crier.node.subscribe;
 
-/**
- * What carries a subscriber's connection: the {@code transport} label of the connection metrics.
- */
+/** What a subscriber's connection is: the {@code transport} label of the connection metrics. */
 public enum Transport {
   SSE("sse"),
-  WEBSOCKET("ws");
+  WEBSOCKET("ws"),
+  /** A channel's reader: an SSE stream of one channel rather than of topics. */
+  CHANNEL("channel");
 
   private final String label;
 

@@ -11,6 +11,7 @@ import dev.crier.node.subscribe.Connections;
 import dev.crier.node.subscribe.DisconnectReason;
 import dev.crier.node.subscribe.Opened;
 import dev.crier.node.subscribe.SubscriptionRequests;
+import dev.crier.node.subscribe.Transport;
 import dev.crier.node.topic.SlowConsumerException;
 import dev.crier.protocol.cursor.CursorCodec;
 import dev.crier.protocol.cursor.Position;
@@ -282,7 +283,10 @@ final class SocketSession extends GraphStage<FlowShape<Message, Message>> {
 
     /** Takes a place among the node's connections, or refuses the socket with the reason. */
     private void admit(Grants granted, String ref) {
-      Opened opened = sockets.connections().admitSocket(granted, clientAddress, this::endFromNode);
+      Opened opened =
+          sockets
+              .connections()
+              .admit(Transport.WEBSOCKET, granted, clientAddress, this::endFromNode);
       if (opened instanceof Opened.Refused refused) {
         ApiError error = ApiError.of(refused.refusal());
         refuse(ref, error, SocketClose.refused(error));
@@ -290,7 +294,7 @@ final class SocketSession extends GraphStage<FlowShape<Message, Message>> {
       }
       cancelTimer(AUTH_TIMER);
       grants = granted;
-      socketId = ((Opened.Socket) opened).id();
+      socketId = ((Opened.Admitted) opened).id();
       if (ref != null || upgradeGrants == null) {
         reply(ServerFrames.authenticated(granted.subject(), ref));
       }

@@ -1,0 +1,57 @@
+package dev.crier.node.support;
+
+import dev.crier.node.auth.TokenMinter;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** The channel routes called as a backend and a browser would, over real HTTP. */
+public final class ChannelCalls {
+  private ChannelCalls() {}
+
+  /** A token that may create channels (the {@code crier.channels} claim). */
+  public static String creator() {
+    return new TokenMinter(TestNode.SECRET)
+        .mint("backend", List.of(), List.of(), false, null, true, Duration.ofHours(1))
+        .token();
+  }
+
+  /** A channel's two addresses. */
+  public record Created(String producer, String consumer) {}
+
+  /** Creates a channel on {@code node}, failing the test unless it answers 201. */
+  public static Created create(TestNode node) throws Exception {
+    Http.Answer a = Http.postJson(node.http("/channels"), "", creator());
+    if (a.status() != 201) {
+      throw new AssertionError("create: " + a.status() + " " + a.raw().body());
+    }
+    return new Created(
+        a.json().get("producerAddress").asText(), a.json().get("consumerAddress").asText());
+  }
+
+  public static Http.Answer write(TestNode node, String producer, String streamId, String body)
+      throws Exception {
+    return Http.send(
+        HttpRequest.newBuilder(node.http("/channels/" + producer + "/" + streamId))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
+
+  public static Http.Answer delete(TestNode node, String producer) throws Exception {
+    return Http.send(HttpRequest.newBuilder(node.http("/channels/" + producer)).DELETE().build());
+  }
+
+  public static URI reader(TestNode node, String consumer) {
+    return node.http("/channels/" + consumer);
+  }
+
+  /** Opens the consumer's stream, resuming after {@code lastEventId} unless it is null. */
+  public static SseClient read(TestNode node, String consumer, String lastEventId)
+      throws Exception {
+    return SseClient.open(
+        reader(node, consumer),
+        lastEventId == null ? Map.of() : Map.of("Last-Event-ID", lastEventId));
+  }
+}
