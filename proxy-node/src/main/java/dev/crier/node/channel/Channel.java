@@ -49,9 +49,18 @@ public final class Channel
   /** Whether {@link Create} opened a channel (false: the id was taken). */
   public record Created(boolean created) implements ClusterMessage {}
 
-  /** Writes one message, answered once it is stored (or refused). */
+  /**
+   * Writes one message, answered once it is stored (or refused).
+   *
+   * @param idempotencyKey null, or a key that makes a repeat of a held message a no-op answered
+   *     with its id
+   */
   public record Write(
-      ChannelAddress producer, String streamId, String body, ActorRef<WriteOutcome> replyTo)
+      ChannelAddress producer,
+      String streamId,
+      String body,
+      String idempotencyKey,
+      ActorRef<WriteOutcome> replyTo)
       implements Command {}
 
   /** What became of a {@link Write}. */
@@ -138,7 +147,7 @@ public final class Channel
 
   public record Opened(String producerDigest, String consumerDigest) implements Stored {}
 
-  public record Written(ChannelMessage message) implements Stored {}
+  public record Written(ChannelMessage message, String idempotencyKey) implements Stored {}
 
   /**
    * Everything up to {@code upTo} is consumed: the reader resumed past it, or it left the window.
@@ -318,6 +327,10 @@ public final class Channel
       write.replyTo().tell(new WriteOutcome(WriteStatus.UNKNOWN, 0));
       return passivateIfNone(state);
     }
+    Long repeated = state.written(write.idempotencyKey());
+    if (repeated != null) {
+      return Effect().reply(write.replyTo(), new WriteOutcome(WriteStatus.WRITTEN, repeated));
+    }
     if (waiters.isEmpty() && room(state) > 0) {
       return store(state, List.of(write), List.of());
     }
@@ -342,7 +355,8 @@ public final class Channel
     List<Stored> events = new ArrayList<>(before);
     long seq = state.head();
     for (Write w : writes) {
-      events.add(new Written(new ChannelMessage(++seq, w.streamId(), w.body())));
+      events.add(
+          new Written(new ChannelMessage(++seq, w.streamId(), w.body()), w.idempotencyKey()));
     }
     long first = state.head() + 1;
     return Effect()
@@ -381,10 +395,10 @@ public final class Channel
             .thenRun(
                 s -> {
                   recount(s);
-                  serve(s, read, from);
+                  serve(s, read, from, false);
                 });
       }
-      serve(state, read, from);
+      serve(state, read, from, false);
       return Effect().none();
     }
     if (reader == null) {
@@ -394,15 +408,22 @@ public final class Channel
       return Effect().reply(read.replyTo(), ReadOutcome.of(ReadStatus.REPLACED));
     }
     sent = Math.max(sent, read.after());
-    serve(state, read, read.after());
+    serve(state, read, read.after(), true);
     return Effect().none();
   }
 
-  /** Answers with what follows {@code after}, or holds the read until something does. */
-  private void serve(ChannelState state, Read read, long after) {
+  /**
+   * Answers with what follows {@code after}; with nothing, a connection's first read is answered at
+   * once (so that its client gets the response head) and a later one is held until something comes.
+   */
+  private void serve(ChannelState state, Read read, long after, boolean hold) {
     List<ChannelMessage> next = state.after(after, MAX_BATCH, MAX_BATCH_BYTES);
     if (!next.isEmpty()) {
       handOut(read.replyTo(), next);
+      return;
+    }
+    if (!hold) {
+      read.replyTo().tell(ReadOutcome.of(ReadStatus.MESSAGES));
       return;
     }
     if (held != null) {

@@ -41,6 +41,7 @@ import org.apache.pekko.stream.Materializer;
  */
 public final class ChannelRoutes extends AllDirectives {
   private static final Pattern CURSOR = Pattern.compile("[0-9]{1,18}");
+  private static final int MAX_KEY_LENGTH = 256;
   private static final SecureRandom READER_IDS = new SecureRandom();
 
   private final Channels channels;
@@ -151,14 +152,29 @@ public final class ChannelRoutes extends AllDirectives {
                   + ") and does not start with crier., which Crier's own events use")
           .rejection();
     }
+    String key = request.getHeader("Crier-Idempotency-Key").map(h -> h.value()).orElse(null);
+    if (key != null && (key.isEmpty() || key.length() > MAX_KEY_LENGTH)) {
+      throw ApiError.badRequest(
+              "invalid_idempotency_key", "idempotency key must be 1-" + MAX_KEY_LENGTH + " chars")
+          .rejection();
+    }
     return RequestBody.strict(
             request, settings.maxMessageBytes(), settings.bodyTimeout(), materializer)
         .thenCompose(
             body ->
                 channels.write(
-                    producer, streamId, RequestBody.utf8(body, "invalid_body", "a message")))
+                    producer, streamId, RequestBody.utf8(body, "invalid_body", "a message"), key))
         .handle(
             (outcome, failure) -> {
+              if (failure != null && Timeouts.anywhereIn(failure)) {
+                // The channel may have stored it before its answer was lost.
+                throw ApiError.of(
+                        Refusal.outcomeUnknown(
+                            "the channel did not answer in time; the message may or may not be"
+                                + " stored: write it again with the same Crier-Idempotency-Key"
+                                + " to store it once"))
+                    .rejection();
+              }
               if (failure != null) {
                 throw unavailable(failure);
               }

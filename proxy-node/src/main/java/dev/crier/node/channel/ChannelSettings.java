@@ -24,6 +24,8 @@ import java.util.Locale;
  *     ({@code crier.subscribe.heartbeat})
  * @param retry the reconnection delay a reader is told ({@code crier.subscribe.retry})
  * @param bodyTimeout how long a write's body may take to arrive ({@code crier.publish.timeout})
+ * @param shards the shards channels are spread over (sharding's unit of placement), the same on
+ *     every node
  * @param store the journal channels are kept in, the topics' own
  */
 public record ChannelSettings(
@@ -39,6 +41,7 @@ public record ChannelSettings(
     Duration heartbeat,
     Duration retry,
     Duration bodyTimeout,
+    int shards,
     HistoryStoreSettings store) {
 
   public ChannelSettings {
@@ -46,6 +49,7 @@ public record ChannelSettings(
     positive("resend-window", resendWindow);
     positive("waiting-writes", waitingWrites);
     positive("create-burst", createBurst);
+    positive("shards", shards);
     if (writeTimeout.isNegative()) {
       throw new IllegalArgumentException("crier.channels.write-timeout must not be negative");
     }
@@ -77,6 +81,7 @@ public record ChannelSettings(
         root.getDuration("crier.subscribe.heartbeat"),
         root.getDuration("crier.subscribe.retry"),
         root.getDuration("crier.publish.timeout"),
+        c.getInt("shards"),
         HistoryStoreSettings.create(root));
   }
 

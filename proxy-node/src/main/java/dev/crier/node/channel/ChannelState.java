@@ -2,7 +2,9 @@ package dev.crier.node.channel;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a {@link Channel} has stored: its addresses' digests, and the messages it holds — those
@@ -17,7 +19,8 @@ public final class ChannelState {
       String closedBy,
       long head,
       long consumed,
-      List<ChannelMessage> messages) {}
+      List<ChannelMessage> messages,
+      Map<String, Long> keys) {}
 
   private String producerDigest;
   private String consumerDigest;
@@ -25,6 +28,8 @@ public final class ChannelState {
   private long head;
   private long consumed;
   private final ArrayDeque<ChannelMessage> messages = new ArrayDeque<>();
+  private final Map<String, Long> keys = new HashMap<>();
+  private final Map<Long, String> keyOf = new HashMap<>();
 
   ChannelState apply(Channel.Stored event) {
     if (event instanceof Channel.Opened opened) {
@@ -33,11 +38,17 @@ public final class ChannelState {
     } else if (event instanceof Channel.Written written) {
       head = written.message().seq();
       messages.addLast(written.message());
+      if (written.idempotencyKey() != null) {
+        keys.put(written.idempotencyKey(), head);
+        keyOf.put(head, written.idempotencyKey());
+      }
     } else if (event instanceof Channel.Released released) {
       release(released.upTo());
     } else if (event instanceof Channel.Closed closed) {
       closedBy = closed.reason();
       messages.clear();
+      keys.clear();
+      keyOf.clear();
     }
     return this;
   }
@@ -45,7 +56,10 @@ public final class ChannelState {
   /** The reader has resumed past {@code upTo}: what it has is let go. */
   private void release(long upTo) {
     while (!messages.isEmpty() && messages.peekFirst().seq() <= upTo) {
-      messages.pollFirst();
+      String key = keyOf.remove(messages.pollFirst().seq());
+      if (key != null) {
+        keys.remove(key);
+      }
     }
     consumed = Math.max(consumed, upTo);
   }
@@ -81,6 +95,11 @@ public final class ChannelState {
     return consumed;
   }
 
+  /** The id of the held message written with this key, or null. */
+  Long written(String idempotencyKey) {
+    return idempotencyKey == null ? null : keys.get(idempotencyKey);
+  }
+
   int size() {
     return messages.size();
   }
@@ -104,7 +123,13 @@ public final class ChannelState {
 
   Snapshot snapshot() {
     return new Snapshot(
-        producerDigest, consumerDigest, closedBy, head, consumed, List.copyOf(messages));
+        producerDigest,
+        consumerDigest,
+        closedBy,
+        head,
+        consumed,
+        List.copyOf(messages),
+        Map.copyOf(keys));
   }
 
   static ChannelState restore(Snapshot s) {
@@ -115,6 +140,12 @@ public final class ChannelState {
     state.head = s.head();
     state.consumed = s.consumed();
     state.messages.addAll(s.messages());
+    s.keys()
+        .forEach(
+            (key, seq) -> {
+              state.keys.put(key, seq);
+              state.keyOf.put(seq, key);
+            });
     return state;
   }
 }

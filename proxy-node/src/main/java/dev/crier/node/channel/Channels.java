@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.HashCodeMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -44,7 +45,8 @@ public final class Channels {
                         counters,
                         clock,
                         self -> entity.getShard().tell(new ClusterSharding.Passivate<>(self))))
-            .withStopMessage(new Channel.HandOff()));
+            .withStopMessage(new Channel.HandOff())
+            .withMessageExtractor(new HashCodeMessageExtractor<>(settings.shards())));
     return new Channels(sharding, settings, counters);
   }
 
@@ -74,10 +76,10 @@ public final class Channels {
   }
 
   public CompletionStage<Channel.WriteOutcome> write(
-      ChannelAddress producer, String streamId, String body) {
+      ChannelAddress producer, String streamId, String body, String idempotencyKey) {
     return channel(producer.channelId())
         .ask(
-            replyTo -> new Channel.Write(producer, streamId, body, replyTo),
+            replyTo -> new Channel.Write(producer, streamId, body, idempotencyKey, replyTo),
             settings.writeTimeout().plus(MARGIN));
   }
 

@@ -86,6 +86,25 @@ class ChannelTest {
   }
 
   @Test
+  void aWriteRepeatedWithItsIdempotencyKeyIsStoredOnce() throws Exception {
+    ChannelCalls.Created channel = create(node);
+    for (int attempt = 0; attempt < 2; attempt++) {
+      Http.Answer a =
+          Http.send(
+              HttpRequest.newBuilder(node.http("/channels/" + channel.producer() + "/n"))
+                  .header("Crier-Idempotency-Key", "job-7")
+                  .POST(HttpRequest.BodyPublishers.ofString("once"))
+                  .build());
+      assertEquals(201, a.status(), a.raw().body());
+      assertEquals("1", a.json().get("id").asText());
+    }
+    try (SseClient reader = read(node, channel.consumer(), null)) {
+      assertEquals("once", reader.next(WAIT).data());
+      assertTrue(reader.quietFor(Duration.ofMillis(300)), "stored once");
+    }
+  }
+
+  @Test
   void aFullBufferMakesAWriteWaitThen503AfterTheTimeout() throws Exception {
     ChannelCalls.Created channel = create(node);
     for (int i = 1; i <= 3; i++) {
@@ -186,7 +205,8 @@ class ChannelTest {
     assertEquals("invalid_address", malformed.json().get("error").asText());
     assertEquals(400, Http.get(ChannelCalls.reader(node, "short"), null).status());
     // Only a write has a stream id after the address.
-    assertEquals(405, Http.get(ChannelCalls.reader(node, channel.consumer() + "/n"), null).status());
+    assertEquals(
+        405, Http.get(ChannelCalls.reader(node, channel.consumer() + "/n"), null).status());
     Http.Answer badStream = write(node, channel.producer(), "crier.closed", "x");
     assertEquals("invalid_stream_id", badStream.json().get("error").asText());
     Http.Answer badCursor =

@@ -143,6 +143,11 @@ public final class SseClient implements AutoCloseable {
     return out;
   }
 
+  /** The next event, or null when none arrives within the wait. */
+  public SseEvent poll(Duration wait) throws InterruptedException {
+    return events.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** True when no further event arrives within the wait. */
   public boolean quietFor(Duration wait) throws InterruptedException {
     return events.poll(wait.toMillis(), TimeUnit.MILLISECONDS) == null;
