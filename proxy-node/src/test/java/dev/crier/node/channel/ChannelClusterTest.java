@@ -96,8 +96,6 @@ class ChannelClusterTest {
       for (CompletableFuture<ChannelCalls.Created> c : creating) {
         channels.add(c.get(60, TimeUnit.SECONDS));
       }
-      System.out.println(
-          "created " + count + " channels in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
       List<SseClient> readers = new ArrayList<>();
       try {
         for (int i = 0; i < count; i++) {
