@@ -15,7 +15,7 @@ record Memory(long rssKb, long heapAfterGcKb) {
       out.add(
           new Memory(
               ServerMemory.rssKb(pid),
-              settings.server() == Server.CRIER ? ServerMemory.heapAfterGcKb(pid) : -1));
+              settings.server().crier() ? ServerMemory.heapAfterGcKb(pid) : -1));
     }
     return out;
   }

@@ -6,8 +6,9 @@ import java.util.List;
 /**
  * One publish call as the server under test takes it: Crier a {@code POST /publish} batch, Pushpin
  * one GRIP publish call with an item per event, Nchan a {@code POST /pub/{channel}} per event (it
- * has no batch). Each event's data is {@code "<seq> <epoch-micros> <padding>"}, stamped when the
- * request is built, which is when it is sent.
+ * has no batch), Crier's channels a {@code POST /channels/{producer}/s} per event. Each event's
+ * data is {@code "<seq> <epoch-micros> <padding>"}, stamped when the request is built, which is
+ * when it is sent.
  *
  * @param path the request's path on the publish URL
  * @param contentType the body's media type, or null for none
@@ -28,12 +29,13 @@ record PublishRequest(Server server, String path, String contentType, String bod
       case CRIER -> List.of(crier(events, stamp));
       case PUSHPIN -> List.of(pushpin(events, stamp));
       case NCHAN -> nchan(events, stamp);
+      case CRIER_CHANNELS -> channels(events, stamp);
     };
   }
 
   /** The most events one request to {@code server} carries. */
   static int maxEvents(Server server) {
-    return server == Server.NCHAN ? 1 : MAX_BATCH;
+    return server.onePerRequest() ? 1 : MAX_BATCH;
   }
 
   /**
@@ -48,7 +50,7 @@ record PublishRequest(Server server, String path, String contentType, String bod
   /** Whether the server took the request's events, by the status it answered. */
   boolean accepted(int status) {
     return switch (server) {
-      case CRIER -> status == 201;
+      case CRIER, CRIER_CHANNELS -> status == 201;
       case PUSHPIN -> status == 200;
       case NCHAN -> status == 201 || status == 202;
     };
@@ -95,6 +97,20 @@ record PublishRequest(Server server, String path, String contentType, String bod
     List<PublishRequest> out = new ArrayList<>(events.size());
     for (Event e : events) {
       out.add(new PublishRequest(Server.NCHAN, "/pub/" + e.topic(), null, e.seq() + stamp, 1));
+    }
+    return out;
+  }
+
+  private static List<PublishRequest> channels(List<Event> events, String stamp) {
+    List<PublishRequest> out = new ArrayList<>(events.size());
+    for (Event e : events) {
+      out.add(
+          new PublishRequest(
+              Server.CRIER_CHANNELS,
+              "/channels/" + ChannelAddresses.producer(e.topic()) + "/s",
+              null,
+              e.seq() + stamp,
+              1));
     }
     return out;
   }

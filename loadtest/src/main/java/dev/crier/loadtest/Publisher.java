@@ -142,7 +142,7 @@ final class Publisher implements AutoCloseable {
       return pushAll(batch);
     }
     List<PublishRequest> requests = PublishRequest.of(settings.server(), batch, padding);
-    return settings.server() == Server.NCHAN ? nchan(requests) : post(requests.get(0));
+    return settings.server().onePerRequest() ? onePerEvent(requests) : post(requests.get(0));
   }
 
   @Override
@@ -172,8 +172,11 @@ final class Publisher implements AutoCloseable {
     return CompletableFuture.completedFuture(null);
   }
 
-  /** Nchan's POSTs, one per event: each topic's one after another, topics in parallel. */
-  private CompletableFuture<Void> nchan(List<PublishRequest> requests) {
+  /**
+   * One POST per event (Nchan, Crier's channels): each topic's one after another, topics in
+   * parallel.
+   */
+  private CompletableFuture<Void> onePerEvent(List<PublishRequest> requests) {
     Map<String, List<PublishRequest>> byTopic = new LinkedHashMap<>();
     for (PublishRequest r : requests) {
       byTopic.computeIfAbsent(r.path(), t -> new ArrayList<>()).add(r);

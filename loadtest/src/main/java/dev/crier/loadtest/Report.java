@@ -62,7 +62,7 @@ public final class Report {
   static String markdown(List<JsonNode> runs) {
     JsonNode crier =
         runs.stream()
-            .filter(r -> r.path("server").asText().equals("crier"))
+            .filter(r -> r.path("server").asText().startsWith("crier"))
             .findFirst()
             .orElse(null);
     StringBuilder out = new StringBuilder("| figure |");
@@ -74,7 +74,11 @@ public final class Report {
     List<JsonNode> peers = runs.stream().filter(r -> r != crier).toList();
     if (crier != null) {
       for (JsonNode peer : peers) {
-        out.append(" crier ÷ ").append(peer.path("server").asText()).append(" |");
+        out.append(' ')
+            .append(crier.path("server").asText())
+            .append(" ÷ ")
+            .append(peer.path("server").asText())
+            .append(" |");
         rule.append("---:|");
       }
     }

@@ -76,7 +76,7 @@ public record Settings(
     String results) {
 
   static final String USAGE =
-      "usage: crier-loadtest --target http://127.0.0.1:8080 [--server crier|nchan|pushpin]\n"
+      "usage: crier-loadtest --target http://127.0.0.1:8080 [--server crier|crier-channels|nchan|pushpin]\n"
           + "  [--publish-to URL | --push-to tcp://HOST:PORT] [--subscribe-to URL,URL...]\n"
           + "  [--sub-token T] [--pub-token T]\n"
           + "  [--topics 1] [--subscribers 100] [--processes 1] [--sources 1]\n"
@@ -114,6 +114,10 @@ public record Settings(
     int processes = positive(a, "processes", 1);
     if (processes > subscribers) {
       throw new IllegalArgumentException("--processes must not exceed --subscribers");
+    }
+    if (processes > 1 && "crier-channels".equals(a.get("server"))) {
+      // Each process would create channels of its own for the same topics.
+      throw new IllegalArgumentException("--server crier-channels runs in one process");
     }
     PublishMode publishMode = PublishMode.parse(a.getOrDefault("publish", "wait"));
     int topics = positive(a, "topics", 1);

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The smoke size of the fan-out and one-to-one scenarios against a real Crier node started from its
- * packaged jar, with the subscribers in this process and spread over worker processes: every event
+ * The smoke size of the fan-out and one-to-one scenarios (of topics, and of channels) against a
+ * real Crier node started from its packaged jar, with the subscribers in this process and spread over worker processes: every event
  * reaches every subscriber once, in order.
  */
 class LoadTestSmokeTest {
@@ -39,6 +39,7 @@ class LoadTestSmokeTest {
                 "-Dcrier.http.port=0",
                 "-Dcrier.management.port=0",
                 "-Dcrier.bridge.port=0",
+                "-Dcrier.channels.create-rate=0",
                 "-Dcrier.management.interface=127.0.0.1",
                 "-Dpekko.remote.artery.canonical.hostname=127.0.0.1",
                 "-Dpekko.remote.artery.canonical.port=0",
@@ -104,6 +105,17 @@ class LoadTestSmokeTest {
     Result oneToOne = run(1, 200, 200, 400, 3);
     assertTrue(oneToOne.clean(), oneToOne.summary());
     assertTrue(oneToOne.expected() >= 1000, oneToOne.summary());
+  }
+
+  @Test
+  void channelsAsTopicsDeliverEveryWriteToTheirOneReaderInOrder() throws Exception {
+    // Both publishing modes: one POST per event, a topic's (channel's) writes in order.
+    for (String mode : List.of("wait", "pipelined")) {
+      Result run = run(1, 100, 100, 200, 3, "--server", "crier-channels", "--publish", mode);
+      assertTrue(run.clean(), run.summary());
+      assertEquals(run.expected(), run.received(), run.summary());
+      assertTrue(run.expected() >= 300, run.summary());
+    }
   }
 
   @Test
