@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The smoke size of the fan-out and one-to-one scenarios (of topics, and of channels) against a
- * real Crier node started from its packaged jar, with the subscribers in this process and spread over worker processes: every event
- * reaches every subscriber once, in order.
+ * real Crier node started from its packaged jar, with the subscribers in this process and spread
+ * over worker processes: every event reaches every subscriber once, in order.
  */
 class LoadTestSmokeTest {
   private static Process node;
