@@ -34,7 +34,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *
  * <p>It is event-sourced in the topics' journal and runs as a Cluster Sharding entity, so producer
  * and reader may use any nodes and, with the journal, a channel survives the crash of the node it
- * ran on.
+ * ran on. In memory mode it hands its state to its next incarnation when sharding moves it (a
+ * drain, a rebalance), as topic owners do; a crash loses it.
  */
 public final class Channel
     extends EventSourcedBehavior<Channel.Command, Channel.Stored, ChannelState> {
@@ -126,8 +127,15 @@ public final class Channel
   /** Whether {@link Delete} closed a channel. */
   public record Deleted(boolean deleted) implements ClusterMessage {}
 
-  /** Sharding stops the channel (a move, a passivation). */
+  /**
+   * Sharding stops the channel (a move, a passivation): in memory mode it hands its state to its
+   * next incarnation (through the topics' hand-off store) and wakes it; with a journal it just
+   * stops.
+   */
   public record HandOff() implements Command {}
+
+  /** Starts a channel that is not running, so that it claims a hand-off at once. */
+  public record Wake() implements Command {}
 
   private record WriteExpired(long waiterId) implements Command {}
 
@@ -159,9 +167,19 @@ public final class Channel
    */
   public record Closed(String reason) implements Stored {}
 
-  /** How a channel asks its shard to stop it, so that messages on their way are not lost. */
-  public interface Passivation {
+  /** The channel left this incarnation in memory mode: its state is in the snapshot taken now. */
+  public record HandingOff() implements Stored {}
+
+  /** How a channel reaches its shard and its next incarnation. */
+  public interface Moves {
+    /** Asks the shard to stop it, so that messages on their way are not lost. */
     void passivate(ActorRef<Command> channel);
+
+    /** Whether another node is up to run it when it moves. */
+    boolean successorUp();
+
+    /** Starts its next incarnation, wherever sharding puts it. */
+    void wake(String channelId);
   }
 
   private static final int MAX_BATCH = 256;
@@ -178,13 +196,12 @@ public final class Channel
       ChannelSettings settings,
       ChannelCounters counters,
       Clock clock,
-      Passivation passivation) {
+      Moves moves) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
                 timers ->
-                    new Channel(
-                        context, timers, channelId, settings, counters, clock, passivation)));
+                    new Channel(context, timers, channelId, settings, counters, clock, moves)));
   }
 
   private final ActorContext<Command> context;
@@ -192,7 +209,8 @@ public final class Channel
   private final ChannelSettings settings;
   private final ChannelCounters counters;
   private final Clock clock;
-  private final Passivation passivation;
+  private final String channelId;
+  private final Moves moves;
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
 
   /** The newest id handed to a reader (not stored: after a move, its reader says). */
@@ -212,7 +230,7 @@ public final class Channel
       ChannelSettings settings,
       ChannelCounters counters,
       Clock clock,
-      Passivation passivation) {
+      Moves moves) {
     super(
         PersistenceId.of("channel", channelId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
@@ -221,7 +239,8 @@ public final class Channel
     this.settings = settings;
     this.counters = counters;
     this.clock = clock;
-    this.passivation = passivation;
+    this.channelId = channelId;
+    this.moves = moves;
   }
 
   @Override
@@ -236,10 +255,12 @@ public final class Channel
 
   @Override
   public String snapshotPluginId() {
-    // Memory mode's snapshot store holds topic owners' hand-offs; a channel there keeps none.
-    return settings.store().durable()
-        ? settings.store().snapshotPluginId()
-        : "pekko.persistence.no-snapshot-store";
+    return settings.store().snapshotPluginId();
+  }
+
+  @Override
+  public boolean shouldSnapshot(ChannelState state, Stored event, long sequenceNr) {
+    return event instanceof HandingOff;
   }
 
   @Override
@@ -291,7 +312,8 @@ public final class Channel
         .onCommand(WriteExpired.class, (state, expired) -> onWriteExpired(expired))
         .onCommand(HoldExpired.class, (state, expired) -> onHoldExpired(expired))
         .onCommand(TtlCheck.class, (state, check) -> onTtlCheck(state))
-        .onCommand(HandOff.class, (state, handOff) -> onHandOff())
+        .onCommand(HandOff.class, this::onHandOff)
+        .onCommand(Wake.class, (state, wake) -> passivateIfNone(state))
         .build();
   }
 
@@ -546,12 +568,15 @@ public final class Channel
               waiters.clear();
               timers.cancel(TTL);
               uncount();
-              passivation.passivate(context.getSelf());
+              moves.passivate(context.getSelf());
             });
   }
 
-  /** Sharding moves or stops the channel: its waiting callers ask again, wherever it goes. */
-  private Effect<Stored, ChannelState> onHandOff() {
+  /**
+   * Sharding moves or stops the channel: its waiting callers ask again, wherever it goes. In memory
+   * mode an open channel first hands its state to its next incarnation, if another node is up.
+   */
+  private Effect<Stored, ChannelState> onHandOff(ChannelState state, HandOff handOff) {
     if (held != null) {
       held.replyTo().tell(ReadOutcome.of(ReadStatus.MESSAGES));
       held = null;
@@ -560,13 +585,16 @@ public final class Channel
       w.write().replyTo().tell(new WriteOutcome(WriteStatus.MOVING, 0));
     }
     waiters.clear();
-    return Effect().stop();
+    if (settings.store().durable() || !state.open() || !moves.successorUp()) {
+      return Effect().stop();
+    }
+    return Effect().persist(new HandingOff()).thenRun(s -> moves.wake(channelId)).thenStop();
   }
 
   /** An id that opens no channel is not kept running. */
   private Effect<Stored, ChannelState> passivateIfNone(ChannelState state) {
     if (!state.open()) {
-      passivation.passivate(context.getSelf());
+      moves.passivate(context.getSelf());
     }
     return Effect().none();
   }

@@ -1,8 +1,10 @@
 package dev.crier.node.channel;
 
+import dev.crier.node.cluster.ShardedTopicOwners;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.HashCodeMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -44,7 +46,22 @@ public final class Channels {
                         settings,
                         counters,
                         clock,
-                        self -> entity.getShard().tell(new ClusterSharding.Passivate<>(self))))
+                        new Channel.Moves() {
+                          @Override
+                          public void passivate(ActorRef<Channel.Command> channel) {
+                            entity.getShard().tell(new ClusterSharding.Passivate<>(channel));
+                          }
+
+                          @Override
+                          public boolean successorUp() {
+                            return ShardedTopicOwners.othersUp(system);
+                          }
+
+                          @Override
+                          public void wake(String channelId) {
+                            sharding.entityRefFor(TYPE_KEY, channelId).tell(new Channel.Wake());
+                          }
+                        }))
             .withStopMessage(new Channel.HandOff())
             .withMessageExtractor(new HashCodeMessageExtractor<>(settings.shards())));
     return new Channels(sharding, settings, counters);

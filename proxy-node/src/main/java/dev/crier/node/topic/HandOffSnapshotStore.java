@@ -21,19 +21,24 @@ import org.apache.pekko.persistence.SelectedSnapshot;
 import org.apache.pekko.persistence.SnapshotMetadata;
 import org.apache.pekko.persistence.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.snapshot.japi.SnapshotStore;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
 import scala.concurrent.Future;
 import scala.jdk.javaapi.FutureConverters;
 
 /**
- * The snapshot store of {@code crier.history.store = memory}: an owner handing off (drain,
- * rebalance) saves its state here, which keeps it in this node's {@link OwnerHandOffs}; an owner
- * recovering anywhere loads it by claiming it from every reachable node. Nothing is written to
- * disk: a crash still loses the owner's state.
+ * The snapshot store of {@code crier.history.store = memory}: an entity handing off (a topic owner,
+ * a channel; drain, rebalance) saves its state here, which keeps it in this node's {@link
+ * OwnerHandOffs}; an entity recovering anywhere loads it by claiming it from every reachable node.
+ * Nothing is written to disk: a crash still loses the state.
  */
 public final class HandOffSnapshotStore extends SnapshotStore {
   private static final Duration CLAIM_TIMEOUT = Duration.ofSeconds(1);
 
   private final ActorSystem<Void> system = Adapter.toTyped(context().system());
+  private final Serialization serialization = SerializationExtension.get(context().system());
 
   @Override
   public Future<Optional<SelectedSnapshot>> doLoadAsync(
@@ -55,7 +60,7 @@ public final class HandOffSnapshotStore extends SnapshotStore {
                                 new SelectedSnapshot(
                                     SnapshotMetadata.apply(
                                         persistenceId, c.sequenceNr(), System.currentTimeMillis()),
-                                    c.snapshot())));
+                                    restore(c.snapshot()))));
     return FutureConverters.asScala(best);
   }
 
@@ -105,9 +110,21 @@ public final class HandOffSnapshotStore extends SnapshotStore {
         .actorSelection("/user/" + OwnerHandOffs.NAME)
         .tell(
             new OwnerHandOffs.Deposit(
-                metadata.persistenceId(), metadata.sequenceNr(), (TopicState.Snapshot) snapshot),
+                metadata.persistenceId(), metadata.sequenceNr(), serialize(snapshot)),
             self());
     return done();
+  }
+
+  private OwnerHandOffs.Serialized serialize(Object snapshot) {
+    Serializer serializer = serialization.findSerializerFor(snapshot);
+    return new OwnerHandOffs.Serialized(
+        serializer.identifier(),
+        Serializers.manifestFor(serializer, snapshot),
+        serialization.serialize(snapshot).get());
+  }
+
+  private Object restore(OwnerHandOffs.Serialized s) {
+    return serialization.deserialize(s.bytes(), s.serializerId(), s.manifest()).get();
   }
 
   @Override

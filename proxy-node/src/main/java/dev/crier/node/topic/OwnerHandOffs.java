@@ -9,18 +9,24 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * Holds, on the node an owner left, the state it handed off in memory mode, until its next
+ * Holds, on the node an entity left, the state it handed off in memory mode, until its next
  * incarnation (on any node) claims it while recovering ({@link HandOffSnapshotStore}). So a drain
- * or a rebalance keeps a topic's history, keys, schedules and epoch without a database. One per
- * node, at {@code /user/owner-handoffs}.
+ * or a rebalance keeps a topic's history, keys, schedules and epoch, and a channel's messages,
+ * without a database. One per node, at {@code /user/owner-handoffs}.
  */
 public final class OwnerHandOffs {
 
   /** What the depot understands. */
   public sealed interface Command extends ClusterMessage {}
 
-  /** Keeps the state an owner handed off (sent from this node only). */
-  public record Deposit(String persistenceId, long sequenceNr, TopicState.Snapshot snapshot)
+  /**
+   * A snapshot as Pekko serialization wrote it, so that the depot holds any entity's (a topic
+   * owner's, a channel's) without knowing its type.
+   */
+  public record Serialized(int serializerId, String manifest, byte[] bytes) {}
+
+  /** Keeps the state an entity handed off (sent from this node only). */
+  public record Deposit(String persistenceId, long sequenceNr, Serialized snapshot)
       implements Command {}
 
   /** Gives out, once, the state held for an owner; sent by the recovering owner's node. */
@@ -31,7 +37,7 @@ public final class OwnerHandOffs {
    *
    * @param snapshot null when none is held
    */
-  public record Claimed(String persistenceId, long sequenceNr, TopicState.Snapshot snapshot)
+  public record Claimed(String persistenceId, long sequenceNr, Serialized snapshot)
       implements ClusterMessage {}
 
   /** Asks how many hand-offs are still unclaimed (for shutdown, which waits for them). */
