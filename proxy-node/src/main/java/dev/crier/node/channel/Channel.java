@@ -1,6 +1,7 @@
 package dev.crier.node.channel;
 
 import dev.crier.node.ClusterMessage;
+import dev.crier.node.topic.HistoryStoreSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -9,7 +10,6 @@ import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -231,9 +231,7 @@ public final class Channel
       ChannelCounters counters,
       Clock clock,
       Moves moves) {
-    super(
-        PersistenceId.of("channel", channelId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    super(PersistenceId.of("channel", channelId), HistoryStoreSettings.RESTART_ON_FAILURE);
     this.context = context;
     this.timers = timers;
     this.settings = settings;
@@ -265,10 +263,7 @@ public final class Channel
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return settings.store().durable()
-        ? RetentionCriteria.snapshotEvery(settings.store().snapshotEvery(), 1)
-            .withDeleteEventsOnSnapshot()
-        : RetentionCriteria.disabled();
+    return settings.store().retention();
   }
 
   @Override

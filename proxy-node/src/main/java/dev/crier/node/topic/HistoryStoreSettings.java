@@ -7,6 +7,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * Where topic owners keep their history ({@code crier.history.store} and {@code
@@ -42,6 +45,13 @@ public record HistoryStoreSettings(
   public static final String MEMORY_SNAPSHOTS = "crier-memory-snapshot-store";
 
   private static final String SHARED_DB = "crier";
+
+  /**
+   * How an entity kept in the store (a topic owner, a channel) restarts when the store fails: with
+   * backoff, recovering what was stored.
+   */
+  public static final BackoffSupervisorStrategy RESTART_ON_FAILURE =
+      SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2);
 
   public HistoryStoreSettings {
     if (durable && !url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
@@ -89,6 +99,16 @@ public record HistoryStoreSettings(
   /** True when idle owners are stopped (they recover from the journal). */
   public boolean passivates() {
     return durable && !passivateAfter.isZero();
+  }
+
+  /**
+   * With the journal: a snapshot every {@code snapshotEvery} events, and the events before it
+   * deleted, so that an entity's journal stays bounded; in memory, nothing.
+   */
+  public RetentionCriteria retention() {
+    return durable
+        ? RetentionCriteria.snapshotEvery(snapshotEvery, 1).withDeleteEventsOnSnapshot()
+        : RetentionCriteria.disabled();
   }
 
   /** True for the embedded H2 file, which only one node can use. */

@@ -3,14 +3,12 @@ package dev.crier.node.topic;
 import dev.crier.node.ClusterMessage;
 import dev.crier.protocol.cursor.Position;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -244,9 +242,7 @@ public final class TopicOwner
       HistoryCounters historyCounters,
       Clock clock,
       OwnerMoves moves) {
-    super(
-        PersistenceId.of("topic", topic),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    super(PersistenceId.of("topic", topic), HistoryStoreSettings.RESTART_ON_FAILURE);
     this.context = context;
     this.topic = topic;
     this.settings = settings;
@@ -281,10 +277,7 @@ public final class TopicOwner
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return settings.store().durable()
-        ? RetentionCriteria.snapshotEvery(settings.store().snapshotEvery(), 1)
-            .withDeleteEventsOnSnapshot()
-        : RetentionCriteria.disabled();
+    return settings.store().retention();
   }
 
   @Override

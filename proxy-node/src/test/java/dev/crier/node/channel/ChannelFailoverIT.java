@@ -3,6 +3,7 @@ package dev.crier.node.channel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.crier.node.support.Await;
+import dev.crier.node.support.ChannelCalls;
 import dev.crier.node.support.Http;
 import dev.crier.node.support.NodeProcess;
 import dev.crier.node.support.Postgres;
@@ -81,20 +82,14 @@ class ChannelFailoverIT {
         }
         for (int i = 0; i < CHANNELS; i++) {
           List<SseEvent> got = received.get(i);
-          SseClient reader = readers.get(i);
-          while (got.size() < BEFORE + AFTER) {
-            SseEvent e = reader.poll(Duration.ofSeconds(2));
-            if (e != null) {
-              got.add(e);
-            } else if (reader.ended().isDone()) {
-              reader.close();
-              reader =
-                  SseClient.open(
-                      reading.http("/channels/" + channels.get(i).consumer()),
-                      Map.of("Last-Event-ID", got.get(got.size() - 1).lastEventId()));
-              readers.set(i, reader);
-            }
-          }
+          readers.set(
+              i,
+              ChannelCalls.readUntil(
+                  readers.get(i),
+                  reading.http("/channels/" + channels.get(i).consumer()),
+                  got,
+                  BEFORE + AFTER,
+                  WAIT));
           List<String> expected = new ArrayList<>();
           for (int m = 1; m <= BEFORE + AFTER; m++) {
             expected.add("m" + m);

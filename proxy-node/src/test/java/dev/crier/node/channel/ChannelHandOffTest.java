@@ -15,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -76,21 +75,10 @@ class ChannelHandOffTest {
       }
       for (int i = 0; i < CHANNELS; i++) {
         List<SseEvent> got = received.get(i);
-        SseClient reader = readers.get(i);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (got.size() < 6 && System.nanoTime() < deadline) {
-          SseEvent e = reader.poll(Duration.ofSeconds(1));
-          if (e != null) {
-            got.add(e);
-          } else if (reader.ended().isDone()) {
-            reader.close();
-            reader =
-                SseClient.open(
-                    ChannelCalls.reader(a, channels.get(i).consumer()),
-                    Map.of("Last-Event-ID", got.get(got.size() - 1).lastEventId()));
-            readers.set(i, reader);
-          }
-        }
+        readers.set(
+            i,
+            ChannelCalls.readUntil(
+                readers.get(i), ChannelCalls.reader(a, channels.get(i).consumer()), got, 6, WAIT));
         assertEquals(
             List.of("m1", "m2", "m3", "m4", "m5", "m6"),
             got.stream().map(SseEvent::data).toList(),

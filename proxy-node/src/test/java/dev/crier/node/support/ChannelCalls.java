@@ -1,6 +1,7 @@
 package dev.crier.node.support;
 
 import dev.crier.node.auth.TokenMinter;
+import dev.crier.protocol.sse.SseEvent;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -45,6 +46,27 @@ public final class ChannelCalls {
 
   public static URI reader(TestNode node, String consumer) {
     return node.http("/channels/" + consumer);
+  }
+
+  /**
+   * Reads into {@code got} until it holds {@code count} events or {@code within} has passed,
+   * reopening the stream at {@code uri} after the last id whenever it ends (a moved channel, a
+   * drained node); returns the stream it read last.
+   */
+  public static SseClient readUntil(
+      SseClient reader, URI uri, List<SseEvent> got, int count, Duration within) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (got.size() < count && System.nanoTime() < deadline) {
+      SseEvent e = reader.poll(Duration.ofSeconds(1));
+      if (e != null) {
+        got.add(e);
+      } else if (reader.ended().isDone()) {
+        reader.close();
+        reader =
+            SseClient.open(uri, Map.of("Last-Event-ID", got.get(got.size() - 1).lastEventId()));
+      }
+    }
+    return reader;
   }
 
   /** Opens the consumer's stream, resuming after {@code lastEventId} unless it is null. */
