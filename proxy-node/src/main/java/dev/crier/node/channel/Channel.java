@@ -6,7 +6,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -344,11 +346,7 @@ public final class Channel
       write.replyTo().tell(new WriteOutcome(WriteStatus.UNKNOWN, 0));
       return passivateIfNone(state);
     }
-    Long repeated = state.written(write.idempotencyKey());
-    if (repeated != null) {
-      return Effect().reply(write.replyTo(), new WriteOutcome(WriteStatus.WRITTEN, repeated));
-    }
-    if (waiters.isEmpty() && room(state) > 0) {
+    if (state.written(write.idempotencyKey()) != null || (waiters.isEmpty() && room(state) > 0)) {
       return store(state, List.of(write), List.of());
     }
     if (waiters.size() >= settings.waitingWrites() || settings.writeTimeout().isZero()) {
@@ -366,22 +364,36 @@ public final class Channel
     return (int) (settings.buffer() - (state.head() - sent));
   }
 
-  /** Stores the writes (after {@code before}) and answers each with its id. */
+  /**
+   * Stores the writes (after {@code before}) and answers each with its id. A write whose
+   * idempotency key a held message, or an earlier write of the batch, has (a retry that waited
+   * behind its original) is answered with that message's id and not stored again.
+   */
   private Effect<Stored, ChannelState> store(
       ChannelState state, List<Write> writes, List<Stored> before) {
     List<Stored> events = new ArrayList<>(before);
+    Map<String, Long> keys = new HashMap<>();
+    long[] answers = new long[writes.size()];
     long seq = state.head();
-    for (Write w : writes) {
-      events.add(
-          new Written(new ChannelMessage(++seq, w.streamId(), w.body()), w.idempotencyKey()));
+    for (int i = 0; i < writes.size(); i++) {
+      Write w = writes.get(i);
+      String key = w.idempotencyKey();
+      Long repeated = key == null ? null : keys.getOrDefault(key, state.written(key));
+      if (repeated != null) {
+        answers[i] = repeated;
+        continue;
+      }
+      answers[i] = ++seq;
+      if (key != null) {
+        keys.put(key, seq);
+      }
+      events.add(new Written(new ChannelMessage(seq, w.streamId(), w.body()), key));
     }
-    long first = state.head() + 1;
-    return Effect()
-        .persist(events)
+    return (events.isEmpty() ? Effect().none() : Effect().persist(events))
         .thenRun(
             s -> {
               for (int i = 0; i < writes.size(); i++) {
-                writes.get(i).replyTo().tell(new WriteOutcome(WriteStatus.WRITTEN, first + i));
+                writes.get(i).replyTo().tell(new WriteOutcome(WriteStatus.WRITTEN, answers[i]));
               }
               recount(s);
               answerHeld(s);

@@ -145,6 +145,26 @@ class ChannelTest {
   }
 
   @Test
+  void aRetryWaitingBehindItsOriginalIsStoredOnce() throws Exception {
+    ChannelCalls.Created channel = create(node);
+    for (int i = 1; i <= 3; i++) {
+      write(node, channel.producer(), "n", "m" + i);
+    }
+    CompletableFuture<Http.Answer> original = writeAsync(channel.producer(), "job", "m4");
+    Thread.sleep(100);
+    CompletableFuture<Http.Answer> retry = writeAsync(channel.producer(), "job", "m4");
+    Thread.sleep(200);
+    try (SseClient reader = read(node, channel.consumer(), null)) {
+      assertEquals(
+          List.of("m1", "m2", "m3", "m4"),
+          reader.next(4, WAIT).stream().map(SseEvent::data).toList());
+      assertEquals("4", original.get(5, TimeUnit.SECONDS).json().get("id").asText());
+      assertEquals("4", retry.get(5, TimeUnit.SECONDS).json().get("id").asText());
+      assertTrue(reader.quietFor(Duration.ofMillis(300)), "the retry was not stored again");
+    }
+  }
+
+  @Test
   void aChannelNotReadForItsTtlIsDeletedAndItsReaderToldSo() throws Exception {
     ChannelCalls.Created channel = create(node);
     write(node, channel.producer(), "n", "m1");
@@ -241,10 +261,21 @@ class ChannelTest {
   }
 
   private static CompletableFuture<Http.Answer> writeAsync(String producer, String body) {
+    return writeAsync(producer, null, body);
+  }
+
+  private static CompletableFuture<Http.Answer> writeAsync(
+      String producer, String idempotencyKey, String body) {
     return CompletableFuture.supplyAsync(
         () -> {
           try {
-            return write(node, producer, "n", body);
+            HttpRequest.Builder request =
+                HttpRequest.newBuilder(node.http("/channels/" + producer + "/n"))
+                    .POST(HttpRequest.BodyPublishers.ofString(body));
+            if (idempotencyKey != null) {
+              request.header("Crier-Idempotency-Key", idempotencyKey);
+            }
+            return Http.send(request.build());
           } catch (Exception e) {
             throw new IllegalStateException(e);
           }
