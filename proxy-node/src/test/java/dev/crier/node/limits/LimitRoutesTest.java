@@ -259,6 +259,30 @@ class LimitRoutesTest {
     }
   }
 
+  /** Without any limit configured, one address holds at most 1,000 streams of a node. */
+  @Test
+  void byDefaultOneAddressHoldsAThousandStreamsAndNoMore() throws Exception {
+    try (TestNode node = TestNode.start()) {
+      String token = tokenFor("crowd");
+      List<SseClient> held = new ArrayList<>();
+      try {
+        for (int i = 0; i < 1000; i++) {
+          held.add(SseClient.open(node.http("/events/crowd"), token));
+          assertEquals(200, held.get(i).status(), "stream " + (i + 1));
+        }
+        Http.Answer over = Http.get(node.http("/events/crowd"), token);
+        assertEquals(429, over.status());
+        assertEquals("connections_per_ip", over.json().get("error").asText());
+        assertEquals(
+            "HTTP/1.1 200 OK",
+            statusLineFrom("127.0.0.2", node.http("/events/crowd"), token),
+            "another address is not limited by the first one's streams");
+      } finally {
+        held.forEach(SseClient::close);
+      }
+    }
+  }
+
   @Test
   void aFloodOfConnectsFromOneAddressDoesNotStopAnotherAddressFromConnecting() throws Exception {
     int perIp = 4;
