@@ -112,11 +112,16 @@ public final class Channel
     INVALID_CURSOR
   }
 
-  public record ReadOutcome(ReadStatus status, List<ChannelMessage> messages, String closedBy)
+  /**
+   * @param continuesAfter for a connection's first read, the id the channel goes on after: beyond
+   *     the reader's {@code Last-Event-ID} when messages after that were let go; else -1
+   */
+  public record ReadOutcome(
+      ReadStatus status, List<ChannelMessage> messages, String closedBy, long continuesAfter)
       implements ClusterMessage {
 
     static ReadOutcome of(ReadStatus status) {
-      return new ReadOutcome(status, List.of(), null);
+      return new ReadOutcome(status, List.of(), null, -1);
     }
   }
 
@@ -424,10 +429,10 @@ public final class Channel
             .thenRun(
                 s -> {
                   recount(s);
-                  serve(s, read, from, false);
+                  serve(s, read, from, from);
                 });
       }
-      serve(state, read, from, false);
+      serve(state, read, from, from);
       return Effect().none();
     }
     if (reader == null) {
@@ -437,22 +442,23 @@ public final class Channel
       return Effect().reply(read.replyTo(), ReadOutcome.of(ReadStatus.REPLACED));
     }
     sent = Math.max(sent, read.after());
-    serve(state, read, read.after(), true);
+    serve(state, read, read.after(), -1);
     return Effect().none();
   }
 
   /**
-   * Answers with what follows {@code after}; with nothing, a connection's first read is answered at
-   * once (so that its client gets the response head) and a later one is held until something comes.
+   * Answers with what follows {@code after}; with nothing, a connection's first read ({@code
+   * continuesAfter} at least 0) is answered at once (so that its client gets the response head) and
+   * a later one is held until something comes.
    */
-  private void serve(ChannelState state, Read read, long after, boolean hold) {
+  private void serve(ChannelState state, Read read, long after, long continuesAfter) {
     List<ChannelMessage> next = state.after(after, MAX_BATCH, MAX_BATCH_BYTES);
     if (!next.isEmpty()) {
-      handOut(read.replyTo(), next);
+      handOut(read.replyTo(), next, continuesAfter);
       return;
     }
-    if (!hold) {
-      read.replyTo().tell(ReadOutcome.of(ReadStatus.MESSAGES));
+    if (continuesAfter >= 0) {
+      read.replyTo().tell(new ReadOutcome(ReadStatus.MESSAGES, List.of(), null, continuesAfter));
       return;
     }
     if (held != null) {
@@ -462,8 +468,9 @@ public final class Channel
     timers.startSingleTimer(HOLD, new HoldExpired(held.holdId()), settings.heartbeat());
   }
 
-  private void handOut(ActorRef<ReadOutcome> replyTo, List<ChannelMessage> messages) {
-    replyTo.tell(new ReadOutcome(ReadStatus.MESSAGES, messages, null));
+  private void handOut(
+      ActorRef<ReadOutcome> replyTo, List<ChannelMessage> messages, long continuesAfter) {
+    replyTo.tell(new ReadOutcome(ReadStatus.MESSAGES, messages, null, continuesAfter));
     sent = Math.max(sent, messages.get(messages.size() - 1).seq());
     lastReadMillis = clock.millis();
     context.getSelf().tell(Settle.INSTANCE);
@@ -477,7 +484,7 @@ public final class Channel
     if (!next.isEmpty()) {
       ActorRef<ReadOutcome> replyTo = held.replyTo();
       dropHold();
-      handOut(replyTo, next);
+      handOut(replyTo, next, -1);
     }
   }
 
@@ -565,7 +572,7 @@ public final class Channel
             s -> {
               then.run();
               if (held != null) {
-                held.replyTo().tell(new ReadOutcome(ReadStatus.CLOSED, List.of(), reason));
+                held.replyTo().tell(new ReadOutcome(ReadStatus.CLOSED, List.of(), reason, -1));
                 dropHold();
               }
               for (Waiter w : waiters) {

@@ -25,6 +25,7 @@ import org.apache.pekko.util.ByteString;
 final class ChannelReader {
   static final String CLOSED_EVENT = "crier.closed";
   static final String REPLACED_EVENT = "crier.replaced";
+  static final String RESET_EVENT = "crier.reset";
 
   /** Reads that may fail in a row (the channel moving) before the stream ends to be resumed. */
   private static final int MAX_FAILED_READS = 3;
@@ -50,11 +51,24 @@ final class ChannelReader {
     this.retryMillis = channels.settings().retry().toMillis();
   }
 
-  /** The stream, starting with the first read's answer (its messages) after {@code after}. */
-  Source<ByteString, NotUsed> source(long after, List<ChannelMessage> first) {
-    ByteString head =
-        ByteString.fromArrayUnsafe(SseEncoder.retry(retryMillis)).concat(frames(first));
-    long next = first.isEmpty() ? after : first.get(first.size() - 1).seq();
+  /**
+   * The stream of a reader that resumed after {@code after} (-1: none), starting with the first
+   * read's answer. When the channel goes on after a later id (messages between were let go: they
+   * left the resend window, or another reader resumed past them), it first says so with {@code
+   * event: crier.reset} and {@code data: {"after": "<id>"}}.
+   */
+  Source<ByteString, NotUsed> source(long after, Channel.ReadOutcome first) {
+    ByteString head = ByteString.fromArrayUnsafe(SseEncoder.retry(retryMillis));
+    long from = Math.max(after, first.continuesAfter());
+    if (after >= 0 && from > after) {
+      head =
+          head.concat(
+              ByteString.fromArrayUnsafe(
+                  SseEncoder.event(null, RESET_EVENT, "{\"after\":\"" + from + "\"}")));
+    }
+    List<ChannelMessage> messages = first.messages();
+    head = head.concat(frames(messages));
+    long next = messages.isEmpty() ? from : messages.get(messages.size() - 1).seq();
     return Source.single(head).concat(Source.unfoldAsync(new Step(next, 0, false), this::next));
   }
 

@@ -232,7 +232,7 @@ public final class ChannelRoutes extends AllDirectives {
                 case MESSAGES ->
                     EventStreams.response(
                         new ChannelReader(channels, consumer, readerId, ended)
-                            .source(after, outcome.messages())
+                            .source(after, outcome)
                             .watchTermination(
                                 (notUsed, done) -> {
                                   done.whenComplete(

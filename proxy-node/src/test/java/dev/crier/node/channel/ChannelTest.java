@@ -105,6 +105,22 @@ class ChannelTest {
   }
 
   @Test
+  void aResumeFromBeforeWhatTheChannelStillHoldsStartsWithAReset() throws Exception {
+    ChannelCalls.Created channel = create(node);
+    for (int i = 1; i <= 3; i++) {
+      write(node, channel.producer(), "n", "m" + i);
+    }
+    try (SseClient reader = read(node, channel.consumer(), null)) {
+      assertEquals("m3", reader.next(3, WAIT).get(2).data());
+    }
+    // The resend window (2) let message 1 go once 3 had been handed out.
+    try (SseClient reader = read(node, channel.consumer(), "0")) {
+      assertEquals(new SseEvent("crier.reset", "{\"after\":\"1\"}", ""), reader.next(WAIT));
+      assertEquals(List.of("m2", "m3"), reader.next(2, WAIT).stream().map(SseEvent::data).toList());
+    }
+  }
+
+  @Test
   void aFullBufferMakesAWriteWaitThen503AfterTheTimeout() throws Exception {
     ChannelCalls.Created channel = create(node);
     for (int i = 1; i <= 3; i++) {
