@@ -229,6 +229,7 @@ public final class Channel
   private long ids;
   private boolean counted;
   private long countedBuffered;
+  private int countedWaiting;
 
   private Channel(
       ActorContext<Command> context,
@@ -297,7 +298,13 @@ public final class Channel
   public SignalHandler<ChannelState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecovered)
-        .onSignal(PostStop.instance(), state -> uncount())
+        .onSignal(
+            PostStop.instance(),
+            state -> {
+              uncount();
+              waiters.clear();
+              recountWaiting();
+            })
         .build();
   }
 
@@ -360,6 +367,7 @@ public final class Channel
     }
     long id = ++ids;
     waiters.addLast(new Waiter(id, write));
+    recountWaiting();
     timers.startSingleTimer(id, new WriteExpired(id), settings.writeTimeout());
     return Effect().none();
   }
@@ -508,6 +516,7 @@ public final class Channel
       timers.cancel(w.id());
       writes.add(w.write());
     }
+    recountWaiting();
     if (releases.isEmpty() && writes.isEmpty()) {
       return Effect().none();
     }
@@ -528,6 +537,7 @@ public final class Channel
     for (Waiter w : waiters) {
       if (w.id() == expired.waiterId()) {
         waiters.remove(w);
+        recountWaiting();
         counters.refusedFull();
         w.write().replyTo().tell(new WriteOutcome(WriteStatus.FULL, 0));
         break;
@@ -580,6 +590,7 @@ public final class Channel
                 w.write().replyTo().tell(new WriteOutcome(WriteStatus.UNKNOWN, 0));
               }
               waiters.clear();
+              recountWaiting();
               timers.cancel(TTL);
               uncount();
               moves.passivate(context.getSelf());
@@ -599,6 +610,7 @@ public final class Channel
       w.write().replyTo().tell(new WriteOutcome(WriteStatus.MOVING, 0));
     }
     waiters.clear();
+    recountWaiting();
     if (settings.store().durable() || !state.open() || !moves.successorUp()) {
       return Effect().stop();
     }
@@ -630,6 +642,11 @@ public final class Channel
       counters.buffered(state.size() - countedBuffered);
       countedBuffered = state.size();
     }
+  }
+
+  private void recountWaiting() {
+    counters.waiting(waiters.size() - countedWaiting);
+    countedWaiting = waiters.size();
   }
 
   private void uncount() {

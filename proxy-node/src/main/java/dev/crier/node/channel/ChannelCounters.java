@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ChannelCounters {
   private final AtomicLong open = new AtomicLong();
   private final AtomicLong buffered = new AtomicLong();
+  private final AtomicLong waiting = new AtomicLong();
   private final LongAdder created = new LongAdder();
   private final LongAdder expired = new LongAdder();
   private final LongAdder refusedFull = new LongAdder();
@@ -32,6 +33,10 @@ public final class ChannelCounters {
     buffered.addAndGet(delta);
   }
 
+  void waiting(long delta) {
+    waiting.addAndGet(delta);
+  }
+
   void refusedFull() {
     refusedFull.increment();
   }
@@ -48,6 +53,11 @@ public final class ChannelCounters {
   /** Messages those channels hold. */
   public long buffered() {
     return buffered.get();
+  }
+
+  /** Writes waiting for room in a full buffer of this node's channels. */
+  public long waitingWrites() {
+    return waiting.get();
   }
 
   /** Channels created through this node. */

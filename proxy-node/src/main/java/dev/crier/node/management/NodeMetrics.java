@@ -282,6 +282,11 @@ public final class NodeMetrics {
             "Messages held by this node's channels (not yet read, or read and not yet resumed past).")
         .callback(cb -> cb.call(channels.buffered()))
         .register(registry);
+    GaugeWithCallback.builder()
+        .name("crier_channel_writes_waiting")
+        .help("Channel writes waiting for room in a full buffer on this node.")
+        .callback(cb -> cb.call(channels.waitingWrites()))
+        .register(registry);
     counter("crier_channels_created", "Channels created on this node.", channels::createdTotal);
     counter(
         "crier_channels_expired",

@@ -9,8 +9,6 @@ import dev.crier.node.support.NodeProcess;
 import dev.crier.node.support.Postgres;
 import dev.crier.node.support.SseClient;
 import dev.crier.protocol.sse.SseEvent;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +62,7 @@ class ChannelFailoverIT {
         }
         for (Channel c : channels) {
           for (int m = 1; m <= BEFORE; m++) {
-            writeUntilStored(writing, c, "m" + m);
+            ChannelCalls.writeUntilStored(writing.http("/channels"), c.producer(), "m" + m, WAIT);
           }
         }
         List<SseClient> readers = new ArrayList<>();
@@ -77,7 +75,7 @@ class ChannelFailoverIT {
         nodes.get(2).process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         for (Channel c : channels) {
           for (int m = BEFORE + 1; m <= BEFORE + AFTER; m++) {
-            writeUntilStored(writing, c, "m" + m);
+            ChannelCalls.writeUntilStored(writing.http("/channels"), c.producer(), "m" + m, WAIT);
           }
         }
         for (int i = 0; i < CHANNELS; i++) {
@@ -101,30 +99,6 @@ class ChannelFailoverIT {
       } finally {
         nodes.forEach(NodeProcess::close);
       }
-    }
-  }
-
-  /**
-   * Writes until the answer is 201: a 503 (the channel moving) stored nothing, a 504 may have, and
-   * its retry with the same idempotency key stores it once.
-   */
-  private static void writeUntilStored(NodeProcess node, Channel c, String body) throws Exception {
-    URI uri = node.http("/channels/" + c.producer() + "/s");
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      Http.Answer a =
-          Http.send(
-              HttpRequest.newBuilder(uri)
-                  .header("Crier-Idempotency-Key", c.producer() + "/" + body)
-                  .POST(HttpRequest.BodyPublishers.ofString(body))
-                  .build());
-      if (a.status() == 201) {
-        return;
-      }
-      if ((a.status() != 503 && a.status() != 504) || System.nanoTime() > deadline) {
-        throw new AssertionError("write " + body + ": " + a.status() + " " + a.raw().body());
-      }
-      Thread.sleep(200);
     }
   }
 }

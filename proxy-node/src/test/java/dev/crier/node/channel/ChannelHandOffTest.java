@@ -4,14 +4,12 @@ import static dev.crier.node.support.ChannelCalls.create;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.crier.node.auth.TokenMinter;
 import dev.crier.node.support.Await;
 import dev.crier.node.support.ChannelCalls;
 import dev.crier.node.support.Http;
 import dev.crier.node.support.SseClient;
 import dev.crier.node.support.TestNode;
 import dev.crier.protocol.sse.SseEvent;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +41,7 @@ class ChannelHandOffTest {
       }
       for (ChannelCalls.Created ch : channels) {
         for (int m = 1; m <= 3; m++) {
-          writeUntilStored(b, ch, "m" + m);
+          ChannelCalls.writeUntilStored(b.http("/channels"), ch.producer(), "m" + m, WAIT);
         }
       }
       assertTrue(c.metric("crier_channels_open") > 0, "the drained node holds channels");
@@ -55,14 +53,7 @@ class ChannelHandOffTest {
         received.add(new ArrayList<>(List.of(reader.next(WAIT))));
       }
 
-      String admin =
-          new TokenMinter(TestNode.SECRET)
-              .mint("ops", List.of(), List.of(), true, Duration.ofMinutes(5));
-      Http.Answer drain =
-          Http.send(
-              Http.auth(HttpRequest.newBuilder(c.management("/admin/drain")), admin)
-                  .POST(HttpRequest.BodyPublishers.noBody())
-                  .build());
+      Http.Answer drain = c.drain();
       assertEquals(202, drain.status(), drain.raw().body());
       Await.until(WAIT, () -> a.upMembers() == 2, () -> "the drained node did not leave");
       all.remove(c);
@@ -70,7 +61,7 @@ class ChannelHandOffTest {
 
       for (ChannelCalls.Created ch : channels) {
         for (int m = 4; m <= 6; m++) {
-          writeUntilStored(b, ch, "m" + m);
+          ChannelCalls.writeUntilStored(b.http("/channels"), ch.producer(), "m" + m, WAIT);
         }
       }
       for (int i = 0; i < CHANNELS; i++) {
@@ -88,22 +79,6 @@ class ChannelHandOffTest {
       readers.forEach(SseClient::close);
     } finally {
       all.forEach(TestNode::close);
-    }
-  }
-
-  /** Writes until 201: a 503 while the channel moves stored nothing. */
-  private static void writeUntilStored(TestNode node, ChannelCalls.Created ch, String body)
-      throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      Http.Answer a = ChannelCalls.write(node, ch.producer(), "s", body);
-      if (a.status() == 201) {
-        return;
-      }
-      if (a.status() != 503 || System.nanoTime() > deadline) {
-        throw new AssertionError("write " + body + ": " + a.status() + " " + a.raw().body());
-      }
-      Thread.sleep(100);
     }
   }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.crier.node.support.Await;
 import dev.crier.node.support.ChannelCalls;
 import dev.crier.node.support.Http;
 import dev.crier.node.support.SseClient;
@@ -147,9 +148,9 @@ class ChannelTest {
       write(node, channel.producer(), "n", "m" + i);
     }
     CompletableFuture<Http.Answer> fourth = writeAsync(channel.producer(), "m4");
-    Thread.sleep(100);
+    awaitWaitingWrites(1);
     CompletableFuture<Http.Answer> fifth = writeAsync(channel.producer(), "m5");
-    Thread.sleep(200);
+    awaitWaitingWrites(2);
     assertFalse(fourth.isDone(), "a write to a full buffer waits");
     try (SseClient reader = read(node, channel.consumer(), null)) {
       List<SseEvent> events = reader.next(5, WAIT);
@@ -167,9 +168,9 @@ class ChannelTest {
       write(node, channel.producer(), "n", "m" + i);
     }
     CompletableFuture<Http.Answer> original = writeAsync(channel.producer(), "job", "m4");
-    Thread.sleep(100);
+    awaitWaitingWrites(1);
     CompletableFuture<Http.Answer> retry = writeAsync(channel.producer(), "job", "m4");
-    Thread.sleep(200);
+    awaitWaitingWrites(2);
     try (SseClient reader = read(node, channel.consumer(), null)) {
       assertEquals(
           List.of("m1", "m2", "m3", "m4"),
@@ -274,6 +275,14 @@ class ChannelTest {
     assertTrue(
         created.json().get("expiresAt").asLong() > System.currentTimeMillis() / 1000,
         created.raw().body());
+  }
+
+  /** Waits until the node's channels hold this many writes waiting for room. */
+  private static void awaitWaitingWrites(int n) throws Exception {
+    Await.until(
+        WAIT,
+        () -> node.metric("crier_channel_writes_waiting") == n,
+        () -> n + " writes never waited for room");
   }
 
   private static CompletableFuture<Http.Answer> writeAsync(String producer, String body) {

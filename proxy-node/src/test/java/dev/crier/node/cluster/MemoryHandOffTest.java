@@ -3,13 +3,11 @@ package dev.crier.node.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.crier.node.auth.TokenMinter;
 import dev.crier.node.support.Await;
 import dev.crier.node.support.Http;
 import dev.crier.node.support.SseClient;
 import dev.crier.node.support.TestNode;
 import dev.crier.protocol.sse.SseEvent;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -82,14 +80,7 @@ class MemoryHandOffTest {
       Set<String> seenBeforeDrain =
           beforeDrainOnA.stream().map(SseEvent::data).collect(Collectors.toSet());
 
-      String admin =
-          new TokenMinter(TestNode.SECRET)
-              .mint("ops", List.of(), List.of(), true, Duration.ofMinutes(5));
-      Http.Answer drain =
-          Http.send(
-              Http.auth(HttpRequest.newBuilder(c.management("/admin/drain")), admin)
-                  .POST(HttpRequest.BodyPublishers.noBody())
-                  .build());
+      Http.Answer drain = c.drain();
       assertEquals(202, drain.status(), drain.raw().body());
       onC.ended().get(WAIT.toSeconds(), TimeUnit.SECONDS);
       seenByC.addAll(onC.drain());

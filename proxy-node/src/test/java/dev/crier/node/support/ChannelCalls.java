@@ -40,6 +40,30 @@ public final class ChannelCalls {
             .build());
   }
 
+  /**
+   * Writes {@code body} with an idempotency key of its own until it is stored (201): a 503 (the
+   * channel moving) stored nothing, a 504 may have, and the retry with the same key stores it once.
+   * Anything else fails the test.
+   */
+  public static void writeUntilStored(URI channels, String producer, String body, Duration within)
+      throws Exception {
+    HttpRequest write =
+        HttpRequest.newBuilder(URI.create(channels + "/" + producer + "/s"))
+            .header("Crier-Idempotency-Key", producer + "/" + body)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    Await.until(
+        within,
+        () -> {
+          Http.Answer a = Http.send(write);
+          if (a.status() != 201 && a.status() != 503 && a.status() != 504) {
+            throw new AssertionError("write " + body + ": " + a.status() + " " + a.raw().body());
+          }
+          return a.status() == 201;
+        },
+        () -> "write " + body + " was never stored");
+  }
+
   public static Http.Answer delete(TestNode node, String producer) throws Exception {
     return Http.send(HttpRequest.newBuilder(node.http("/channels/" + producer)).DELETE().build());
   }

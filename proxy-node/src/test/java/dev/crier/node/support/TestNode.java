@@ -6,6 +6,7 @@ import dev.crier.node.Guardian;
 import dev.crier.node.auth.TokenMinter;
 import dev.crier.node.config.CrierConfig;
 import java.net.URI;
+import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -162,6 +163,16 @@ public final class TestNode implements AutoCloseable {
 
   public URI management(String path) {
     return URI.create("http://127.0.0.1:" + managementPort + path);
+  }
+
+  /** Asks the node to drain ({@code POST /admin/drain} with an admin token); its answer. */
+  public Http.Answer drain() throws Exception {
+    String admin =
+        new TokenMinter(SECRET).mint("ops", List.of(), List.of(), true, Duration.ofMinutes(5));
+    return Http.send(
+        Http.auth(HttpRequest.newBuilder(management("/admin/drain")), admin)
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build());
   }
 
   public static String token(List<String> subscribe, List<String> publish) {

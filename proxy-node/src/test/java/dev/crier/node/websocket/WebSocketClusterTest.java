@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.crier.node.auth.TokenMinter;
 import dev.crier.node.support.Await;
 import dev.crier.node.support.Http;
 import dev.crier.node.support.TestNode;
 import dev.crier.node.support.WsClient;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -74,14 +72,7 @@ class WebSocketClusterTest {
           assertFalse(second.isClosed());
         }
 
-        String admin =
-            new TokenMinter(TestNode.SECRET)
-                .mint("ops", List.of(), List.of(), true, Duration.ofMinutes(10));
-        Http.Answer drain =
-            Http.send(
-                Http.auth(HttpRequest.newBuilder(subscribing.management("/admin/drain")), admin)
-                    .POST(HttpRequest.BodyPublishers.noBody())
-                    .build());
+        Http.Answer drain = subscribing.drain();
         assertEquals(202, drain.status(), drain.raw().body());
         assertEquals(4001, client.closeCode(), "drained: reconnect elsewhere");
       }
