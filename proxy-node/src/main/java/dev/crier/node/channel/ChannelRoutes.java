@@ -9,6 +9,7 @@ import dev.crier.node.http.ApiError;
 import dev.crier.node.http.ClientAddress;
 import dev.crier.node.http.ClientHangUp;
 import dev.crier.node.http.Json;
+import dev.crier.node.http.LastEventId;
 import dev.crier.node.http.PathTopic;
 import dev.crier.node.http.RequestBody;
 import dev.crier.node.limits.Limits;
@@ -281,11 +282,7 @@ public final class ChannelRoutes extends AllDirectives {
 
   /** The reader's {@code Last-Event-ID} (or {@code ?lastEventId=}), or -1 for none. */
   private static long cursor(HttpRequest request) {
-    Optional<String> cursor =
-        request
-            .getHeader("Last-Event-ID")
-            .map(h -> h.value().trim())
-            .or(() -> request.getUri().query().get("lastEventId"));
+    Optional<String> cursor = LastEventId.of(request);
     if (cursor.isEmpty() || cursor.get().isEmpty()) {
       return -1;
     }

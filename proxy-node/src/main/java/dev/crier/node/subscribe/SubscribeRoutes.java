@@ -6,6 +6,7 @@ import dev.crier.node.http.Access;
 import dev.crier.node.http.ApiError;
 import dev.crier.node.http.ClientAddress;
 import dev.crier.node.http.ClientHangUp;
+import dev.crier.node.http.LastEventId;
 import dev.crier.node.http.PathTopic;
 import dev.crier.node.http.QueryParameters;
 import dev.crier.protocol.cursor.CursorCodec;
@@ -104,11 +105,7 @@ public final class SubscribeRoutes extends AllDirectives {
   }
 
   private static Position[] resumePositions(HttpRequest request, CursorCodec codec) {
-    Optional<String> cursor =
-        request
-            .getHeader("Last-Event-ID")
-            .map(h -> h.value().trim())
-            .or(() -> request.getUri().query().get("lastEventId"));
+    Optional<String> cursor = LastEventId.of(request);
     return SubscriptionRequests.resume(codec, cursor.orElse(null));
   }
 
