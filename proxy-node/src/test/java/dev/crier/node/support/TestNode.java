@@ -26,10 +26,20 @@ public final class TestNode implements AutoCloseable {
   private final int httpPort;
   private final int managementPort;
   private final int bridgePort;
+  private volatile boolean closing;
 
   private TestNode(String extraConfig, boolean awaitReady) {
     Config config = config(extraConfig);
     system = ActorSystem.create(Guardian.create(config, lines::add, lines::add), "crier", config);
+    system
+        .getWhenTerminated()
+        .thenRun(
+            () -> {
+              if (!closing) {
+                System.err.println(
+                    "TestNode: node " + system.address() + " stopped before the test closed it");
+              }
+            });
     int http = -1;
     int management = -1;
     int bridge = -1;
@@ -67,6 +77,15 @@ public final class TestNode implements AutoCloseable {
                 + "crier.dev.enabled = false\n"
                 + "crier.history.store = memory\n"
                 + "pekko.remote.artery.canonical { hostname = 127.0.0.1, port = 0 }\n"
+                // Nodes of one test cluster share this JVM's CPUs and pauses: a GC or a loaded
+                // machine delays every node's heartbeats at once, and with the production
+                // timings (2 s + 3 s) keep-majority can down all of them. The failover tests run
+                // separate processes with the production timings (ClusterFailoverIT).
+                + "pekko.cluster.failure-detector.acceptable-heartbeat-pause = 10s\n"
+                + "pekko.cluster.split-brain-resolver.stable-after = 10s\n"
+                // A fatal error in a node fails the test with its stack trace instead of ending
+                // the JVM that runs every test (surefire: "the forked VM terminated").
+                + "pekko.jvm-exit-on-fatal-error = off\n"
                 + "crier.auth.jwt.keys = [{ secret = \""
                 + SECRET
                 + "\" }]\n"
@@ -186,6 +205,7 @@ public final class TestNode implements AutoCloseable {
 
   @Override
   public void close() {
+    closing = true;
     system.terminate();
     try {
       system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
