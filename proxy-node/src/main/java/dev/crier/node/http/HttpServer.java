@@ -5,8 +5,10 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -27,10 +29,17 @@ public final class HttpServer extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
 
   /**
-   * Where the public listener binds, which web origins may call it, and how long a new connection
-   * may take to send its first request whole ({@code header-timeout}; zero: no limit).
+   * Where the public listener binds, which web origins may call it, how long a new connection may
+   * take to send its first request whole ({@code header-timeout}; zero: no limit), its TLS (none:
+   * plain HTTP) and whether it speaks HTTP/2 (with TLS by ALPN, without by prior knowledge).
    */
-  public record Settings(String iface, int port, CorsSettings cors, Duration headerTimeout) {
+  public record Settings(
+      String iface,
+      int port,
+      CorsSettings cors,
+      Duration headerTimeout,
+      Optional<TlsSettings> tls,
+      boolean http2) {
     public Settings {
       if (headerTimeout.isNegative()) {
         throw new IllegalArgumentException("crier.http.header-timeout must not be negative");
@@ -39,12 +48,26 @@ public final class HttpServer extends AllDirectives {
 
     public static Settings create(Config root) {
       Config c = root.getConfig("crier.http");
+      Optional<TlsSettings> tls = TlsSettings.create(root, "crier.http.tls");
       return new Settings(
           c.getString("interface"),
           c.getInt("port"),
           CorsSettings.create(root),
-          c.getDuration("header-timeout"));
+          c.getDuration("header-timeout"),
+          tls,
+          speaksHttp2(c.getString("http2"), tls.isPresent()));
     }
+  }
+
+  private static boolean speaksHttp2(String setting, boolean tls) {
+    return switch (setting) {
+      case "on", "true", "yes" -> true;
+      case "off", "false", "no" -> false;
+      case "auto" -> tls;
+      default ->
+          throw new IllegalArgumentException(
+              "crier.http.http2 must be on, off or auto, not " + setting);
+    };
   }
 
   /**
@@ -98,11 +121,19 @@ public final class HttpServer extends AllDirectives {
                                     RejectionHandler.defaultHandler()
                                         .mapRejectionResponse(HttpServer::asJson),
                                     () -> routes))));
-    return Http.get(system)
-        .newServerAt(settings.iface(), settings.port())
-        .bindFlow(
-            ClientHangUp.watching(
-                all.flow(system), settings.headerTimeout(), counters::headerTimeout));
+    ServerBuilder server = Http.get(system).newServerAt(settings.iface(), settings.port());
+    if (settings.tls().isPresent()) {
+      ReloadingTls tls = ReloadingTls.start(settings.tls().get(), system);
+      server = server.enableHttps(ConnectionContext.httpsServer(tls::newEngine));
+    }
+    if (settings.http2()) {
+      // Pekko HTTP serves HTTP/2 only through bind(handler), where no stage sees a connection's
+      // stream of requests: an HTTP/2 stream's reset ends its response by itself, but HTTP/1.1
+      // clients of this listener go without ClientHangUp's header deadline and early hang-up.
+      return server.adaptSettings(s -> s.withEnableHttp2(true)).bind(all.handler(system));
+    }
+    return server.bindFlow(
+        ClientHangUp.watching(all.flow(system), settings.headerTimeout(), counters::headerTimeout));
   }
 
   private static HttpResponse asJson(HttpResponse response) {

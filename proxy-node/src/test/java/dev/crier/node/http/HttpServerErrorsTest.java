@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
@@ -61,7 +62,9 @@ class HttpServerErrorsTest extends AllDirectives {
             CorsSettings.create(
                 ConfigFactory.parseString("crier.http.cors.allowed-origins = [\"" + ORIGIN + "\"]")
                     .withFallback(ConfigFactory.defaultReference())),
-            Duration.ofSeconds(10));
+            Duration.ofSeconds(10),
+            Optional.empty(),
+            false);
     binding =
         new HttpServer()
             .bind(testKit.system(), settings, routes, counters)
