@@ -19,7 +19,6 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,8 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A listener's TLS, from PEM files that are checked every reload interval: when either file has
  * changed, new connections get the new certificate; open connections keep the one they shook hands
- * with. A renewal that cannot be read (half written, key not matching) is logged and counted, and
- * the previous certificate stays in use.
+ * with. A renewal that cannot be read (half written, key not matching) is logged, and the previous
+ * certificate stays in use.
  *
  * <p>TLS 1.3 and 1.2 only, with the AEAD cipher suites of Mozilla's "intermediate" profile.
  */
@@ -59,10 +58,10 @@ public final class ReloadingTls {
 
   private final TlsSettings settings;
   private final AtomicReference<Loaded> current;
-  private final AtomicLong reloads = new AtomicLong();
-  private final AtomicLong reloadFailures = new AtomicLong();
 
-  private record Loaded(SSLContext context, FileTime chainTime, FileTime keyTime) {}
+  /** A certificate in use: its context, the engines' parameters, and the files' times read. */
+  private record Loaded(
+      SSLContext context, SSLParameters parameters, FileTime chainTime, FileTime keyTime) {}
 
   private ReloadingTls(TlsSettings settings, Loaded first) {
     this.settings = settings;
@@ -103,26 +102,11 @@ public final class ReloadingTls {
 
   /** An engine for one new server connection, from the certificate in use now. */
   public SSLEngine newEngine() {
-    SSLEngine engine = current.get().context().createSSLEngine();
+    Loaded loaded = current.get();
+    SSLEngine engine = loaded.context().createSSLEngine();
     engine.setUseClientMode(false);
-    SSLParameters parameters = engine.getSSLParameters();
-    parameters.setProtocols(PROTOCOLS);
-    List<String> supported = List.of(engine.getSupportedCipherSuites());
-    parameters.setCipherSuites(
-        CIPHER_SUITES.stream().filter(supported::contains).toArray(String[]::new));
-    parameters.setUseCipherSuitesOrder(true);
-    engine.setSSLParameters(parameters);
+    engine.setSSLParameters(loaded.parameters());
     return engine;
-  }
-
-  /** Certificates taken into use after a change of the files. */
-  public long reloads() {
-    return reloads.get();
-  }
-
-  /** Changes of the files that could not be used (the previous certificate stayed). */
-  public long reloadFailures() {
-    return reloadFailures.get();
   }
 
   private void reloadIfChanged() {
@@ -133,10 +117,8 @@ public final class ReloadingTls {
         return;
       }
       current.set(load(settings));
-      reloads.incrementAndGet();
       log.info("TLS certificate reloaded from {}", settings.certificateChain());
     } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-      reloadFailures.incrementAndGet();
       log.warn(
           "TLS: the changed {} / {} cannot be used, keeping the previous certificate: {}",
           settings.certificateChain(),
@@ -162,7 +144,13 @@ public final class ReloadingTls {
     keys.init(store, password);
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(keys.getKeyManagers(), null, null);
-    return new Loaded(context, chainTime, keyTime);
+    SSLParameters parameters = context.getDefaultSSLParameters();
+    parameters.setProtocols(PROTOCOLS);
+    List<String> supported = List.of(context.getSupportedSSLParameters().getCipherSuites());
+    parameters.setCipherSuites(
+        CIPHER_SUITES.stream().filter(supported::contains).toArray(String[]::new));
+    parameters.setUseCipherSuitesOrder(true);
+    return new Loaded(context, parameters, chainTime, keyTime);
   }
 
   /** Whether what the key signs, the certificate's public key verifies. */

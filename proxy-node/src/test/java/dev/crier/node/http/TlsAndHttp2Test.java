@@ -77,6 +77,15 @@ class TlsAndHttp2Test {
         .statusCode();
   }
 
+  /** An SSE stream the node answered with 200 over HTTP/2. */
+  private static HttpResponse<Stream<String>> http2Stream(HttpClient h2, URI uri) throws Exception {
+    HttpResponse<Stream<String>> stream =
+        h2.send(authorized(uri).GET().build(), HttpResponse.BodyHandlers.ofLines());
+    assertEquals(200, stream.statusCode());
+    assertEquals(HttpClient.Version.HTTP_2, stream.version());
+    return stream;
+  }
+
   /** Reads SSE lines from the stream until one is {@code data: <data>}. */
   private static void readUntilData(HttpResponse<Stream<String>> stream, String data) {
     assertTrue(
@@ -90,12 +99,7 @@ class TlsAndHttp2Test {
     try (TestNode node = TestNode.start(tls(cert))) {
       HttpClient h2 = client(cert.trustingIt(), HttpClient.Version.HTTP_2);
       String topic = "tls/" + UUID.randomUUID();
-      HttpResponse<Stream<String>> stream =
-          h2.send(
-              authorized(https(node, "/events/" + topic)).GET().build(),
-              HttpResponse.BodyHandlers.ofLines());
-      assertEquals(200, stream.statusCode());
-      assertEquals(HttpClient.Version.HTTP_2, stream.version());
+      HttpResponse<Stream<String>> stream = http2Stream(h2, https(node, "/events/" + topic));
       assertEquals(201, publish(h2, https(node, "/publish"), topic, "over-h2"));
       readUntilData(stream, "over-h2");
       stream.body().close();
@@ -120,13 +124,7 @@ class TlsAndHttp2Test {
       HttpClient h2 = client(cert.trustingIt(), HttpClient.Version.HTTP_2);
       List<HttpResponse<Stream<String>>> open = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        HttpResponse<Stream<String>> r =
-            h2.send(
-                authorized(https(node, "/events/limits" + i)).GET().build(),
-                HttpResponse.BodyHandlers.ofLines());
-        assertEquals(200, r.statusCode());
-        assertEquals(HttpClient.Version.HTTP_2, r.version());
-        open.add(r);
+        open.add(http2Stream(h2, https(node, "/events/limits" + i)));
       }
       HttpResponse<String> fourth =
           h2.send(
